@@ -5,6 +5,7 @@
 // A process killed before the rename leaves only a temp file, recognisable by isAtomicTempName(),
 // which whoever owns the folder removes (the project library does it when a project opens).
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 
@@ -69,5 +70,39 @@ export function writeFileAtomic(path: string, bytes: Uint8Array): void {
         // the temp file may not exist; nothing else to clean
       }
     }
+  }
+}
+
+/** The same as writeFileAtomic, without blocking the event loop during the write and the fsyncs. */
+export async function writeFileAtomicAsync(path: string, bytes: Uint8Array): Promise<void> {
+  const temp = atomicTempPath(path);
+  const fh = await open(temp, 'wx', 0o644);
+  let renamed = false;
+  try {
+    try {
+      let off = 0;
+      while (off < bytes.length) off += (await fh.write(bytes, off, bytes.length - off)).bytesWritten;
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(temp, path);
+    renamed = true;
+    const dh = await open(dirname(path), 'r').catch((err: unknown) => {
+      if (process.platform === 'win32') return undefined;
+      throw err;
+    });
+    if (dh) {
+      try {
+        await dh.sync();
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL') throw err;
+      } finally {
+        await dh.close();
+      }
+    }
+  } finally {
+    if (!renamed) await unlink(temp).catch(() => undefined);
   }
 }
