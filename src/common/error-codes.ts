@@ -43,6 +43,18 @@ export const ERROR_CODES = table({
   JOB_QUEUE_FULL: { summary: 'The job queue already holds its maximum number of waiting jobs (maxQueued).', hint: 'Wait for running jobs to finish or cancel some, then submit again.' },
   JOB_QUEUE_CLOSED: { summary: 'The job queue is closed and accepts no new jobs.', hint: 'The host is shutting down; submit again after it restarts.' },
   JOB_NOT_FOUND: { summary: 'No job with this id is known (it never existed or its record expired).', hint: 'Finished jobs are kept only for a bounded time and count; list jobs to see what is known.' },
+
+  // --- audio (src/node/audio) ----------------------------------------------------------------
+  AUDIO_READ_FAILED: { summary: 'An audio file could not be read (missing, not a file, or no permission).', hint: 'Check the path and its permissions.' },
+  AUDIO_UNSUPPORTED_FORMAT: { summary: 'The audio is not in a format or encoding Stylebridge decodes.', hint: 'Use WAV (PCM 8/16/24/32-bit or float 32/64), AIFF/AIFC, FLAC, MP3 or Ogg Vorbis/Opus; see details for what was found.' },
+  AUDIO_TRUNCATED: { summary: 'The audio file ends before the length its header announces.', hint: 'The file was cut short (an interrupted copy or download); export or copy it again.' },
+  AUDIO_CORRUPT: { summary: 'The audio file is malformed: its header contradicts itself or its data cannot be decoded.', hint: 'Re-export the file from the program that made it; see details for the first inconsistency found.' },
+  AUDIO_TOO_LARGE: { summary: 'The audio file is larger than the decoder accepts (maxFileBytes).', hint: 'Trim the file to the bars you need, or raise maxFileBytes.' },
+  AUDIO_TOO_LONG: { summary: 'The audio is longer than allowed (maxDurationSeconds when decoding, the 4 GiB RIFF or 32-bit cue limits when writing).', hint: 'Use a shorter excerpt, or raise maxDurationSeconds.' },
+  AUDIO_TOO_MANY_CHANNELS: { summary: 'The audio has more channels than allowed (maxChannels).', hint: 'Mix down to mono or stereo first, or raise maxChannels.' },
+  AUDIO_BAD_SAMPLE_RATE: { summary: 'The sample rate is missing, not a whole number, or outside minSampleRate..maxSampleRate.', hint: 'Use a common rate (22050..192000 Hz); see details for the value found.' },
+  AUDIO_INVALID_BUFFER: { summary: 'An audio buffer given to a writer or processor is malformed (channels of unequal length, no channels, NaN or infinite samples).', hint: 'See details for the channel and sample index; this is a bug in the code that produced the audio.' },
+  AUDIO_BAD_OPTION: { summary: 'An audio writer or processor option is out of range (bit depth, dither, marker position, chunk field).', hint: 'See details.option for the option and its allowed values.' },
 });
 
 export type ErrorCode = keyof typeof ERROR_CODES;
