@@ -23,6 +23,48 @@ export const ERROR_CODES = table({
   TIMING_BAD_POSITION: { summary: 'A bar, beat, PPQ or sample position is negative, not finite or out of range.', hint: 'Positions start at bar 0 / sample 0 and must be finite.' },
   TIMING_BAD_TEMPO_MAP: { summary: 'A tempo map is empty, unordered, or does not start at bar 0.', hint: 'Give tempo segments in increasing bar order, the first at bar 0.' },
 
+  // --- protocol (src/common/protocol, docs/protocol.md) ---------------------------------------
+  PROTO_BAD_JSON: { summary: 'A text message is not a JSON object with a string "type".', hint: 'Send one JSON object per text message (docs/protocol.md section 3); the message was dropped, the connection stays.' },
+  PROTO_UNKNOWN_TYPE: { summary: 'A message type that the negotiated protocol version does not define.', hint: 'Check the type name against docs/protocol.md; the message was dropped, the connection stays.' },
+  PROTO_INVALID_MESSAGE: { summary: 'A message does not match the protocol schema (missing field, wrong type, out of range).', hint: 'See details.path and details.reason; the message was dropped, the connection stays.' },
+  PROTO_WRONG_ROLE: { summary: 'A message that this side of the connection may not send (or a hello whose role does not match the path).', hint: 'Plugins connect to /plugin with role "plugin", UIs to /ui with role "ui".' },
+  PROTO_BAD_HELLO: { summary: 'The first message of a connection is not a valid hello.', hint: 'Send hello first (docs/protocol.md 3.1); the connection was closed with 4400.' },
+  PROTO_HELLO_TIMEOUT: { summary: 'No hello arrived within helloTimeoutMs of connecting.', hint: 'Send hello right after the WebSocket opens; the connection was closed with 4408.' },
+  PROTO_UNSUPPORTED_VERSION: { summary: 'The peer speaks a protocol major version this host does not.', hint: 'Update the plugin or the host so both speak the same major version (details.supported); closed with 4406.' },
+  PROTO_MESSAGE_TOO_BIG: { summary: 'A message is larger than maxTextMessageBytes / maxBinaryMessageBytes.', hint: 'Split audio into smaller frames; the connection was closed with 1009.' },
+  PROTO_BAD_FRAME: { summary: 'A binary audio frame is malformed (short, bad magic or version, length not matching its header).', hint: 'Follow the header table in docs/protocol.md section 6; the frame was dropped and its transfer aborted.' },
+  PROTO_UNEXPECTED_FRAME: { summary: 'A binary frame belongs to no open transfer, comes out of order, or contradicts its announcement.', hint: 'Announce a transfer first and send its frames in order; the frame was dropped.' },
+  PROTO_LIMIT_EXCEEDED: { summary: 'A value exceeds a protocol limit (channels, transfer frames or bytes, bars, takes).', hint: 'See details.limit and details.max; welcome.limits lists the limits in force.' },
+  PROTO_RATE_LIMITED: { summary: 'Messages arrive faster than the connection rate limit; the excess was dropped.', hint: 'Send transport at most transportRateHz and other messages at most messageRateHz; a sustained flood closes the connection with 1008.' },
+  PROTO_TIMEOUT: { summary: 'A request got no complete reply within requestTimeoutMs.', hint: 'The request failed; the connection stays. Check that the peer is responsive.' },
+  PROTO_UNKNOWN_REQUEST: { summary: 'A reply names a request id that is not pending (already answered, timed out or never sent).', hint: 'Reply once per request, with its id; the reply was dropped.' },
+  CAPTURE_NOT_HEARD: { summary: 'The plugin has not heard all of the requested bars (not played yet, transport stopped or jumped, or overwritten).', hint: 'Play the bars through in the DAW, then capture again.' },
+  CAPTURE_TOO_LONG: { summary: 'The requested bars are longer than the plugin\'s history.', hint: 'Capture fewer bars.' },
+  CAPTURE_NO_TRANSPORT: { summary: 'The DAW gives the plugin no musical position, so it cannot find bar lines.', hint: 'Start the DAW transport; some hosts only send a position while playing.' },
+  TAKE_LIMIT: { summary: 'The plugin already holds the maximum number of takes.', hint: 'Drop a take first (the host does this itself for least recently used takes).' },
+  TAKE_FORMAT: { summary: 'A take\'s sample rate or channel count does not fit the plugin.', hint: 'Resample to the plugin\'s rate and use at most its channel count before uploading.' },
+  TAKE_INCOMPLETE: { summary: 'An upload ended before all of the take\'s frames arrived.', hint: 'Upload the take again; the partial take was discarded.' },
+  TAKE_UNKNOWN: { summary: 'The plugin does not hold the named take.', hint: 'Upload the take before playing it.' },
+  PLAY_BAD_BAR: { summary: 'Playback was asked to start or stop at a bar that has already passed.', hint: 'Use at "next", or a bar after the current position.' },
+
+  // --- auth (src/node/server) -----------------------------------------------------------------
+  AUTH_MISSING_TOKEN: { summary: 'A connection carries no token.', hint: 'Send Authorization: Bearer <token> (or ?token=) with the token from bridge.json.' },
+  AUTH_BAD_TOKEN: { summary: 'A connection carries a token that is not this run\'s token.', hint: 'Re-read bridge.json: the token changes every time the host starts.' },
+  AUTH_BAD_ORIGIN: { summary: 'A connection comes from a web page of another origin.', hint: 'Only the host\'s own UI (http://127.0.0.1:PORT or http://localhost:PORT) may connect from a browser.' },
+  AUTH_BAD_HOST: { summary: 'A request carries a Host header other than 127.0.0.1:PORT or localhost:PORT (DNS rebinding defence).', hint: 'Connect to http://127.0.0.1:PORT directly.' },
+
+  // --- server (src/node/server) ---------------------------------------------------------------
+  SERVER_TOO_MANY_CONNECTIONS: { summary: 'The host already has the maximum number of plugin or UI connections.', hint: 'Close unused plugin instances or UI windows (limits maxPluginConnections / maxUiConnections).' },
+  SERVER_NOT_FOUND: { summary: 'No such path or file on the host.', hint: 'Plugins connect to /plugin, UIs to /ui; static files are served from /.' },
+  SERVER_SHUTTING_DOWN: { summary: 'The host is stopping.', hint: 'Reconnect when it is running again (re-read bridge.json).' },
+  SERVER_UNKNOWN_METHOD: { summary: 'A UI call names a method the host does not have.', hint: 'Call server.info or see docs/protocol.md section 5 for the methods.' },
+  SERVER_NO_SUCH_TRACK: { summary: 'No connected plugin matches the given track id or name.', hint: 'List tracks with `stylebridge tracks`; the plugin must be loaded and connected.' },
+  SERVER_AMBIGUOUS_TRACK: { summary: 'Several connected plugins match the given track name.', hint: 'Use the track id (instanceId) from `stylebridge tracks` instead of the name.' },
+  SERVER_NO_SUCH_TAKE: { summary: 'The host holds no take under that key.', hint: 'Upload the take (takes.upload) or render it first.' },
+  SERVER_PLUGIN_GONE: { summary: 'The plugin disconnected before answering.', hint: 'Check the DAW; the plugin reconnects by itself when it is loaded again.' },
+  SERVER_BUSY: { summary: 'Too many requests are pending on this connection (maxPendingRequests).', hint: 'Wait for replies before sending more requests.' },
+  SERVER_START_FAILED: { summary: 'The host could not start listening (port in use or not allowed) or write its discovery file.', hint: 'Choose another --port, or check the config folder permissions (see details).' },
+
   // --- library (src/node/library) ------------------------------------------------------------
   LIBRARY_OPEN_FAILED: { summary: 'The project folder or its database could not be opened or created.', hint: 'Check that the folder exists, is writable, and that stylebridge.db is a Stylebridge project database.' },
   LIBRARY_SCHEMA_TOO_NEW: { summary: 'The project database was written by a newer Stylebridge (its schema version is higher than this one knows).', hint: 'Update Stylebridge to open this project; this version will not modify it.' },
