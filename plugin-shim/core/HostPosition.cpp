@@ -1,0 +1,60 @@
+// Recovery of the exact PPQ position from DPF's per-format bar/beat/tick (see HostPosition.hpp).
+#include "HostPosition.hpp"
+
+#include <cmath>
+
+namespace sb {
+
+HostPosition PositionDecoder::decode(const DpfTimeFields& t, std::uint32_t frames) noexcept
+{
+    HostPosition p;
+    p.playing = t.playing;
+    p.hostFrame = static_cast<std::int64_t>(t.frame);
+    p.bpm = t.beatsPerMinute;
+    p.meter.num = static_cast<int>(std::lround(t.beatsPerBar));
+    p.meter.den = static_cast<int>(std::lround(t.beatType));
+    p.valid = t.bbtValid && t.beatsPerMinute > 0.0 && std::isfinite(t.beatsPerMinute) && meterIsSupported(p.meter)
+              && t.ticksPerBeat > 0.0 && t.bar >= 1;
+    if (!p.valid) {
+        havePrev_ = false;
+        return p;
+    }
+    const double beatInBar = (t.beat - 1) + t.tick / t.ticksPerBeat; // in beats of the wrapper's unit
+    switch (format_) {
+    case PluginFormat::Vst3: {
+        // DPF: ppqPerBar = int(num*4/den); bar = int(ppq)/ppqPerBar + 1; barBeats = fmod(ppq, ppqPerBar)/ppqPerBar*num.
+        const int q = p.meter.num * 4 / p.meter.den;
+        if (q <= 0) { p.valid = false; break; }
+        p.ppq = (t.bar - 1) * static_cast<double>(q) + beatInBar * q / p.meter.num;
+        break;
+    }
+    case PluginFormat::Clap:
+        // DPF: beats = whole quarters; bar = beats / num + 1; beat = beats % num + 1; tick = fraction of a quarter.
+        p.ppq = (t.bar - 1) * static_cast<double>(p.meter.num) + beatInBar;
+        break;
+    case PluginFormat::Lv2:
+    case PluginFormat::Other:
+    default: {
+        const double qpb = quartersPerBar(p.meter);
+        p.ppq = (t.bar - 1) * qpb + beatInBar * 4.0 / p.meter.den;
+        // DPF's LV2 wrapper extrapolates between position events with frame += n and a bar counter that
+        // does not carry when the beat wraps. When the frame continued exactly, trust the in-bar offset
+        // and take the bar from our own prediction.
+        if (format_ == PluginFormat::Lv2 && havePrev_ && prev_.valid && prev_.playing && p.playing
+            && p.hostFrame == prev_.hostFrame + static_cast<std::int64_t>(prevFrames_) && p.meter.num == prev_.meter.num
+            && p.meter.den == prev_.meter.den) {
+            const double predicted = prev_.ppq + prevFrames_ / framesPerQuarter(sampleRate_, prev_.bpm);
+            const double bars = std::round((predicted - p.ppq) / qpb);
+            if (bars != 0.0 && std::fabs(p.ppq + bars * qpb - predicted) * framesPerQuarter(sampleRate_, p.bpm) < 2.0)
+                p.ppq += bars * qpb;
+        }
+        break;
+    }
+    }
+    havePrev_ = true;
+    prev_ = p;
+    prevFrames_ = frames;
+    return p;
+}
+
+} // namespace sb
