@@ -97,6 +97,16 @@ export const ERROR_CODES = table({
   AUDIO_BAD_SAMPLE_RATE: { summary: 'The sample rate is missing, not a whole number, or outside minSampleRate..maxSampleRate.', hint: 'Use a common rate (22050..192000 Hz); see details for the value found.' },
   AUDIO_INVALID_BUFFER: { summary: 'An audio buffer given to a writer or processor is malformed (channels of unequal length, no channels, NaN or infinite samples).', hint: 'See details for the channel and sample index; this is a bug in the code that produced the audio.' },
   AUDIO_BAD_OPTION: { summary: 'An audio writer or processor option is out of range (bit depth, dither, marker position, chunk field).', hint: 'See details.option for the option and its allowed values.' },
+
+  // --- models (src/node/models, docs/model-package.md) ----------------------------------------
+  MODEL_MANIFEST_MISSING: { summary: 'The model folder has no manifest.json, or the folder does not exist.', hint: 'Point at a model package folder (docs/model-package.md); it holds manifest.json and the ONNX files.' },
+  MODEL_MANIFEST_INVALID: { summary: 'manifest.json is not valid JSON or a field is missing, of the wrong type or out of range.', hint: 'See details.field; the manifest fields are listed in docs/model-package.md section 2.' },
+  MODEL_VERSION_UNSUPPORTED: { summary: 'The package uses a format or format_version this Stylebridge does not know.', hint: 'Update Stylebridge, or export the package again at format_version 1.' },
+  MODEL_FILE_MISSING: { summary: 'A file named by the manifest (a graph or the tokenizer) is not in the package folder.', hint: 'Copy the whole package folder; details.file names the missing file.' },
+  MODEL_FILE_CORRUPT: { summary: 'A package file cannot be read: ONNX Runtime rejects the graph, its checksum differs, or the tokenizer is malformed.', hint: 'Download or export the package again; details.file names the file.' },
+  MODEL_SIGNATURE_MISMATCH: { summary: 'A graph lacks a required tensor, or a tensor has the wrong dtype, rank or size.', hint: 'The graph does not match docs/model-package.md section 3; details name the tensor and what was expected.' },
+  MODEL_BAD_REQUEST: { summary: 'A generation parameter is out of range for this model (frames, streams, seed, top_k, style excerpt length...).', hint: 'Check details.field against the model manifest and docs/model-package.md section 4.' },
+  MODEL_LIMIT_EXCEEDED: { summary: 'A model input exceeds a named limit (manifest size, prompt length, sequence capacity).', hint: 'Shorten the request; details.limit names the limit and its value.' },
 });
 
 export type ErrorCode = keyof typeof ERROR_CODES;
