@@ -168,7 +168,7 @@ export function encodeAcid(info: AcidInfo): Uint8Array {
 }
 
 /** Markers with ids assigned, validated against the file length in frames. */
-export function normalizeMarkers(markers: readonly CueMarker[], frames: number): Required<Pick<CueMarker, 'position' | 'id'>> & { label?: string }[] {
+export function normalizeMarkers(markers: readonly CueMarker[], frames: number): { position: number; id: number; label?: string }[] {
   const seen = new Set<number>();
   return markers.map((m, i) => {
     const id = m.id ?? i + 1;
@@ -178,7 +178,7 @@ export function normalizeMarkers(markers: readonly CueMarker[], frames: number):
     if (!Number.isInteger(id) || id < 0 || id > U32_MAX || seen.has(id)) throw badOption('markers', `Marker ${i} has a bad or repeated id ${id}.`, id);
     seen.add(id);
     return { position: m.position, id, ...(m.label !== undefined ? { label: m.label } : {}) };
-  }) as never;
+  });
 }
 
 export function encodeCue(markers: readonly { position: number; id: number }[]): Uint8Array {

@@ -162,6 +162,7 @@ export function readWav(bytes: Uint8Array, limits: DecodeLimits): WavFile {
   const data = dataChunks[0]!;
   if (data.offset < fmtChunk.offset) throw corrupt('the data chunk comes before the fmt chunk.');
   const format = parseFmt(bytes, view, fmtChunk);
+  checkStreamLimits(format.sampleRate, format.channels, undefined, limits, 'WAV');
   if (data.size % format.blockAlign !== 0) {
     throw corrupt(`data chunk of ${data.size} bytes is not a whole number of ${format.blockAlign}-byte frames.`, { size: data.size, blockAlign: format.blockAlign });
   }
