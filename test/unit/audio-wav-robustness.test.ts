@@ -158,7 +158,7 @@ describe('lying headers', () => {
     let errors = 0;
     for (let at = 0; at < headerEnd; at++) {
       for (const mask of [0x01, 0x10, 0x80, 0xff]) {
-        const b = patched(valid, (_v, x) => (x[at] ^= mask));
+        const b = patched(valid, (_v, x) => (x[at] = x[at]! ^ mask));
         try {
           const d = await decodeAudio(b);
           const n = d.audio.channels[0]!.length;
