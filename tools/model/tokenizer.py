@@ -8,7 +8,9 @@ META = '\u2581'
 
 class Unigram:
     def __init__(self, vocab, unk_id, eos_id, pad_id):
-        self.pieces = {p: (i, s) for i, (p, s) in enumerate(vocab)}
+        self.pieces = {}
+        for i, (p, s) in enumerate(vocab):
+            self.pieces.setdefault(p, (i, s))  # the first occurrence of a piece wins
         self.unk_id, self.eos_id, self.pad_id = unk_id, eos_id, pad_id
         self.unk_score = min(s for _, s in vocab) - 10.0
         self.max_len = max(len(p) for p, _ in vocab)
