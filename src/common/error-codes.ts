@@ -23,6 +23,25 @@ export const ERROR_CODES = table({
   TIMING_BAD_POSITION: { summary: 'A bar, beat, PPQ or sample position is negative, not finite or out of range.', hint: 'Positions start at bar 0 / sample 0 and must be finite.' },
   TIMING_BAD_TEMPO_MAP: { summary: 'A tempo map is empty, unordered, or does not start at bar 0.', hint: 'Give tempo segments in increasing bar order, the first at bar 0.' },
 
+  // --- engines (src/node/engines) ------------------------------------------------------------
+  ENGINE_UNKNOWN: { summary: 'No engine with this id is registered.', hint: 'List the engines (stylebridge engines) and pick one of their ids; "concat" is built in.' },
+  ENGINE_PROMPT_UNSUPPORTED: { summary: 'This engine does not understand text prompts.', hint: 'Leave the prompt empty for this engine, or choose a neural engine whose capabilities list text prompts.' },
+  ENGINE_SOURCE_EMPTY: { summary: 'The style source has no channels, no samples, more channels than allowed, or channels of unequal length.', hint: 'Capture or drop at least one bar of mono or stereo audio.' },
+  ENGINE_SOURCE_NOT_FINITE: { summary: 'The style source contains NaN or infinite samples.', hint: 'The audio is damaged; capture or export it again (see details for the first bad sample).' },
+  ENGINE_SOURCE_SILENT: { summary: 'The style source is silent (below silenceDbfs).', hint: 'Capture a bar where the track plays, or raise its level.' },
+  ENGINE_SOURCE_LENGTH: { summary: 'The style source is not sourceBars bars long at the given tempo, meter and sample rate.', hint: 'Check the tempo and meter, or fit the audio to whole bars first (see details for the expected and actual lengths).' },
+  ENGINE_BAR_TOO_SHORT: { summary: 'One bar at this tempo and meter is shorter than minBarSeconds (0.25 s).', hint: 'Use a slower tempo or a longer meter.' },
+  ENGINE_BAR_TOO_LONG: { summary: 'One bar at this tempo and meter is longer than maxBarSeconds (30 s).', hint: 'Use a faster tempo or a shorter meter.' },
+  ENGINE_BAD_SAMPLE_RATE: { summary: 'The source or output sample rate is not an integer in 22050..192000 Hz.', hint: 'Use a common sample rate such as 44100 or 48000 Hz (see details.field).' },
+  ENGINE_BAD_BARS: { summary: 'The number of bars (of the source or of each take) is not a whole number in its allowed range.', hint: 'See details for the field and its range (maxBars, maxSourceBars).' },
+  ENGINE_BAD_VARIATIONS: { summary: 'The number of variations is not a whole number in 1..maxVariations.', hint: 'Ask for between 1 and maxVariations variations.' },
+  ENGINE_BAD_STRENGTH: { summary: 'Strength is not a whole number in 1..6.', hint: 'Use 6 to stay closest to the source, 1 for the freest variations.' },
+  ENGINE_BAD_SEED: { summary: 'The seed is not a whole number in 0..4294967295.', hint: 'Use a 32-bit unsigned integer seed.' },
+  ENGINE_BAD_CHANNELS: { summary: 'The output channel count is not 1 or 2.', hint: 'Ask for mono (1) or stereo (2).' },
+
+  // --- concat engine (src/node/engines/concat) ------------------------------------------------
+  CONCAT_TOO_FEW_DISTINCT: { summary: 'The concat engine could not make as many distinct variations as asked from this source.', hint: 'Ask for fewer variations or a lower strength, or capture a bar with more audible events.' },
+
   // --- protocol (src/common/protocol, docs/protocol.md) ---------------------------------------
   PROTO_BAD_JSON: { summary: 'A text message is not a JSON object with a string "type".', hint: 'Send one JSON object per text message (docs/protocol.md section 3); the message was dropped, the connection stays.' },
   PROTO_UNKNOWN_TYPE: { summary: 'A message type that the negotiated protocol version does not define.', hint: 'Check the type name against docs/protocol.md; the message was dropped, the connection stays.' },
