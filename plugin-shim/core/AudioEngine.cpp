@@ -31,18 +31,19 @@ void AudioEngine::deactivate()
 {
     if (!active_) return;
     active_ = false;
-    while (Take* t = playback_.release()) delete t;
+    playback_.releaseAll();
+    while (Take* t = playback_.takeReleased()) (void)t; // lent takes: their owner (the network side) frees them
     Command c;
-    while (commands_->tryPop(c)) delete c.take;
+    while (commands_->tryPop(c)) {}
     Take* t = nullptr;
-    while (returns_->tryPop(t)) delete t;
+    while (returns_->tryPop(t)) {}
 }
 
-void AudioEngine::giveBack(Take* t) noexcept
+void AudioEngine::giveBackReleased() noexcept
 {
-    if (t && !returns_->tryPush(t)) {
-        // Cannot happen while commands are only taken with room to spare (see processChunk); never free here.
-        counters_.droppedEvents.fetch_add(1, std::memory_order_relaxed);
+    while (Take* t = playback_.takeReleased()) {
+        // Cannot fail while commands are only taken with room to spare (see processChunk); never free here.
+        if (!returns_->tryPush(t)) counters_.droppedEvents.fetch_add(1, std::memory_order_relaxed);
     }
 }
 
@@ -95,12 +96,18 @@ void AudioEngine::processChunk(const float* const* in, float* const* out, std::u
     // Take commands only while the return ring has room for what they may displace.
     const std::size_t returnCap = returns_->capacity();
     Command cmd;
-    while (returns_->size() + 2 < returnCap && commands_->tryPop(cmd)) {
-        if (cmd.kind == Command::Play) giveBack(playback_.schedule(cmd.take, cmd.startBar));
-        else giveBack(playback_.scheduleStop());
+    while (returns_->size() + 4 < returnCap && commands_->tryPop(cmd)) {
+        if (cmd.kind == Command::Play) playback_.schedule(cmd.take, cmd.startBar, cmd.params);
+        else if (cmd.kind == Command::Stop) playback_.schedule(nullptr, cmd.startBar, cmd.params);
+        else playback_.stopNow();
+        giveBackReleased();
     }
 
-    giveBack(playback_.process(input, out, n, pos, sampleRate_, controls.playback));
+    playback_.process(input, out, n, pos, sampleRate_, controls.playback);
+    giveBackReleased();
+    report_.state.store(static_cast<int>(playback_.state()), std::memory_order_relaxed);
+    report_.take.store(playback_.reportedTake(), std::memory_order_relaxed);
+    report_.bar.store(playback_.reportedBar(), std::memory_order_relaxed);
     counters_.blocks.fetch_add(1, std::memory_order_relaxed);
 }
 

@@ -27,9 +27,10 @@ struct EngineLimits {
 
 // Commands from the network thread to the audio thread.
 struct Command {
-    enum Kind : std::uint8_t { Play, Stop } kind = Play;
-    Take* take = nullptr;          // owned by the audio thread once popped
+    enum Kind : std::uint8_t { Play, Stop, StopNow } kind = Play;
+    Take* take = nullptr; // lent to the audio thread until it comes back through returns()
     std::int64_t startBar = Playback::kNextBar;
+    PlayParams params{};
 };
 
 // A capture asked for by the plugin's "Capture" parameter (rising edge): the last complete bar
@@ -50,6 +51,13 @@ struct EngineCounters {
 struct Controls {
     float capture = 0.f; // rising edge across 0.5 triggers a capture
     PlaybackParams playback{};
+};
+
+// Playback state published by the audio thread after each block for `status` (relaxed; informative).
+struct PlaybackReport {
+    std::atomic<int> state{0}; // Playback::State
+    std::atomic<std::uint32_t> take{0};
+    std::atomic<std::int64_t> bar{-1};
 };
 
 class AudioEngine {
@@ -73,6 +81,7 @@ public:
     SpscRing<Take*>& returns() { return *returns_; }           // audio -> network (free these)
     HistoryRing& history() { return history_; }                 // audio writes, network reads
     EngineCounters& counters() { return counters_; }
+    PlaybackReport& report() { return report_; }
     double sampleRate() const noexcept { return sampleRate_; }
     bool active() const noexcept { return active_; }
     const EngineLimits& limits() const noexcept { return limits_; }
@@ -80,7 +89,7 @@ public:
 private:
     void processChunk(const float* const* in, float* const* out, std::uint32_t n, const HostPosition& pos,
                       const Controls& controls) noexcept;
-    void giveBack(Take* t) noexcept;
+    void giveBackReleased() noexcept;
 
     EngineLimits limits_;
     double sampleRate_ = 48000.0;
@@ -95,6 +104,7 @@ private:
     std::unique_ptr<SpscRing<Command>> commands_{new SpscRing<Command>(16)};
     std::unique_ptr<SpscRing<Take*>> returns_{new SpscRing<Take*>(16)};
     EngineCounters counters_;
+    PlaybackReport report_;
 };
 
 } // namespace sb

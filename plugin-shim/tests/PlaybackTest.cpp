@@ -54,7 +54,8 @@ struct Renderer {
             p.meter = meter;
             const float* ip[2] = {in.data(), in.data()};
             float* op[2] = {l.data(), r.data()};
-            if (Take* t = pb.process(ip, op, n, p, sr, params)) released.push_back(t);
+            pb.process(ip, op, n, p, sr, params);
+            while (Take* t = pb.takeReleased()) released.push_back(t);
             outL.insert(outL.end(), l.begin(), l.begin() + n);
             outR.insert(outR.end(), r.begin(), r.begin() + n);
             if (playing) sample += n;
@@ -78,7 +79,7 @@ TEST_CASE("a take scheduled mid-bar starts on the next bar line's sample and loo
         Renderer r(sr, bpm, m);
         auto take = makeTake(sr, bpm, m, 1, 1000.f);
         r.run(barSample(1, m, r.fpq()) / 3, rng); // a third into bar 0
-        r.pb.schedule(take.get(), Playback::kNextBar);
+        r.pb.schedule(take.get(), Playback::kNextBar, PlayParams{});
         const std::int64_t bar1 = barSample(1, m, r.fpq());
         r.run(barSample(4, m, r.fpq()) - static_cast<std::int64_t>(r.outL.size()) + 10, rng);
         CHECK(r.outL[bar1 - 1] == -1.f);      // pass-through until the bar line
@@ -95,7 +96,7 @@ TEST_CASE("a take scheduled mid-bar starts on the next bar line's sample and loo
         }
         CHECK(exact);
         CHECK(r.outL[barSample(4, m, r.fpq())] == 1000.f);
-        r.pb.release();
+        r.pb.releaseAll();
     }
 }
 
@@ -105,7 +106,7 @@ TEST_CASE("a take requested for bar K waits for bar K")
     const Meter m{3, 4};
     Renderer r(48000.0, 100.0, m);
     auto take = makeTake(48000.0, 100.0, m, 2, 0.f);
-    r.pb.schedule(take.get(), 3);
+    r.pb.schedule(take.get(), 3, PlayParams{});
     r.run(barSample(6, m, r.fpq()), rng);
     const std::int64_t b3 = barSample(3, m, r.fpq()), b5 = barSample(5, m, r.fpq());
     CHECK(r.outL[b3 - 1] == -1.f);
@@ -113,7 +114,7 @@ TEST_CASE("a take requested for bar K waits for bar K")
     CHECK(r.outL[b3 + 100] == 100.f);
     CHECK(r.outL[b5] == 0.f); // a two-bar take restarts two bars later
     CHECK(r.outL[b5 - 1] == static_cast<float>(b5 - 1 - b3));
-    r.pb.release();
+    r.pb.releaseAll();
 }
 
 TEST_CASE("switching to another take happens at the next bar line and hands the old take back")
@@ -122,15 +123,15 @@ TEST_CASE("switching to another take happens at the next bar line and hands the 
     const Meter m{4, 4};
     Renderer r(48000.0, 120.0, m);
     auto a = makeTake(48000.0, 120.0, m, 1, 1000.f), b = makeTake(48000.0, 120.0, m, 1, 5000.f);
-    r.pb.schedule(a.get(), 0);
+    r.pb.schedule(a.get(), 0, PlayParams{});
     r.run(barSample(2, m, r.fpq()) + 1234, rng);
-    r.pb.schedule(b.get(), Playback::kNextBar);
+    r.pb.schedule(b.get(), Playback::kNextBar, PlayParams{});
     r.run(barSample(4, m, r.fpq()) - static_cast<std::int64_t>(r.outL.size()), rng);
     const std::int64_t b3 = barSample(3, m, r.fpq());
     CHECK(r.outL[b3 - 1] == 1000.f + static_cast<float>(a->frames - 1));
     CHECK(r.outL[b3] == 5000.f);
     CHECK(r.released.size() == 1 && r.released[0] == a.get());
-    r.pb.release();
+    r.pb.releaseAll();
 }
 
 TEST_CASE("mix mode adds the take with gain, replace mode drops the input")
@@ -139,15 +140,17 @@ TEST_CASE("mix mode adds the take with gain, replace mode drops the input")
     const Meter m{4, 4};
     Renderer r(48000.0, 120.0, m);
     auto a = makeTake(48000.0, 120.0, m, 1, 10.f, 1); // mono take plays on both outputs
-    r.pb.schedule(a.get(), 0);
-    PlaybackParams mix{MixMode::Mix, 0.5f, true};
-    r.run(1000, rng, mix);
+    r.pb.schedule(a.get(), 0, PlayParams{true, 0.5f, true});
+    r.run(1000, rng);
     CHECK(r.outL[100] == -1.f + 0.5f * 110.f);
     CHECK(r.outR[100] == -1.f + 0.5f * 110.f);
-    PlaybackParams off{MixMode::Replace, 1.f, false};
+    PlaybackParams forceReplace{1, 2.f, true}; // the plugin's Mode parameter overrides, its trim multiplies
+    r.run(1000, rng, forceReplace);
+    CHECK(r.outL[1500] == 1510.f * 0.5f * 2.f);
+    PlaybackParams off{0, 1.f, false};
     r.run(1000, rng, off);
-    CHECK(r.outL[1500] == -1.f);
-    r.pb.release();
+    CHECK(r.outL[2500] == -1.f);
+    r.pb.releaseAll();
 }
 
 TEST_CASE("playback follows a locate by the host's PPQ, not a running counter")
@@ -156,13 +159,13 @@ TEST_CASE("playback follows a locate by the host's PPQ, not a running counter")
     const Meter m{4, 4};
     Renderer r(48000.0, 120.0, m);
     auto a = makeTake(48000.0, 120.0, m, 2, 0.f);
-    r.pb.schedule(a.get(), 0);
+    r.pb.schedule(a.get(), 0, PlayParams{});
     r.run(30000, rng);
     r.ppq = 13.0; // locate to bar 3 beat 2: one bar plus one beat into an iteration of the two-bar loop
     const std::size_t at = r.outL.size();
     r.run(100, rng);
     CHECK(r.outL[at] == static_cast<float>(barSample(1, m, r.fpq()) + 24000));
-    r.pb.release();
+    r.pb.releaseAll();
 }
 
 TEST_CASE("a stopped transport passes the input through and resumes in phase")
@@ -171,7 +174,7 @@ TEST_CASE("a stopped transport passes the input through and resumes in phase")
     const Meter m{4, 4};
     Renderer r(48000.0, 120.0, m);
     auto a = makeTake(48000.0, 120.0, m, 1, 0.f);
-    r.pb.schedule(a.get(), 0);
+    r.pb.schedule(a.get(), 0, PlayParams{});
     r.run(5000, rng);
     r.playing = false;
     r.run(5000, rng);
@@ -180,7 +183,7 @@ TEST_CASE("a stopped transport passes the input through and resumes in phase")
     const std::size_t at = r.outL.size();
     r.run(10, rng);
     CHECK(r.outL[at] == 5000.f);
-    r.pb.release();
+    r.pb.releaseAll();
 }
 
 TEST_CASE("output does not depend on how the host cuts blocks")
@@ -189,13 +192,66 @@ TEST_CASE("output does not depend on how the host cuts blocks")
     auto a = makeTake(44100.0, 93.0, m, 1, 0.f);
     Renderer one(44100.0, 93.0, m), many(44100.0, 93.0, m);
     std::mt19937 r1(1), r2(2);
-    one.pb.schedule(a.get(), Playback::kNextBar);
-    many.pb.schedule(a.get(), Playback::kNextBar);
+    one.pb.schedule(a.get(), Playback::kNextBar, PlayParams{});
+    many.pb.schedule(a.get(), Playback::kNextBar, PlayParams{});
     one.run(200000, r1, {}, 4096);
     many.run(200000, r2, {}, 7);
     CHECK(one.outL == many.outL);
-    one.pb.release();
-    many.pb.release();
+    one.pb.releaseAll();
+    many.pb.releaseAll();
+}
+
+TEST_CASE("a take without loop plays one pass from its bar and then passes the input through")
+{
+    std::mt19937 rng(17);
+    const Meter m{4, 4};
+    Renderer r(48000.0, 120.0, m);
+    auto a = makeTake(48000.0, 120.0, m, 1, 100.f);
+    r.pb.schedule(a.get(), 1, PlayParams{false, 1.f, false});
+    r.run(barSample(3, m, r.fpq()), rng);
+    CHECK(r.outL[barSample(1, m, r.fpq()) - 1] == -1.f);
+    CHECK(r.outL[barSample(1, m, r.fpq())] == 100.f);
+    CHECK(r.outL[barSample(2, m, r.fpq()) - 1] == 100.f + static_cast<float>(a->frames - 1));
+    CHECK(r.outL[barSample(2, m, r.fpq())] == -1.f);
+    r.pb.releaseAll();
+}
+
+TEST_CASE("stop now fades to the input within 10 ms and hands the take back")
+{
+    std::mt19937 rng(18);
+    const Meter m{4, 4};
+    Renderer r(48000.0, 120.0, m);
+    auto a = makeTake(48000.0, 120.0, m, 1, 100.f);
+    r.pb.schedule(a.get(), 0, PlayParams{});
+    r.run(10000, rng);
+    r.pb.stopNow();
+    r.run(1000, rng, {}, 1000);
+    CHECK(r.outL[10000] == 100.f + 10000.f);      // fade starts at full level
+    CHECK(r.outL[10000 + 480] == -1.f);           // 5 ms later: the input
+    CHECK(r.outL[10000 + 120] > -1.f && r.outL[10000 + 120] < 100.f + 10120.f);
+    CHECK(r.released.size() == 1 && r.released[0] == a.get());
+    CHECK(r.pb.state() == Playback::State::Idle);
+}
+
+TEST_CASE("status reports armed with the resolved bar, then playing")
+{
+    std::mt19937 rng(19);
+    const Meter m{4, 4};
+    Renderer r(48000.0, 120.0, m);
+    auto a = makeTake(48000.0, 120.0, m, 1, 0.f);
+    a->id = 42;
+    r.run(500, rng);
+    r.pb.schedule(a.get(), Playback::kNextBar, PlayParams{});
+    CHECK(r.pb.state() == Playback::State::Armed);
+    CHECK(r.pb.reportedBar() == -1);
+    r.run(500, rng);
+    CHECK(r.pb.state() == Playback::State::Armed);
+    CHECK(r.pb.reportedBar() == 1);
+    CHECK(r.pb.reportedTake() == 42u);
+    r.run(barSample(1, m, r.fpq()), rng);
+    CHECK(r.pb.state() == Playback::State::Playing);
+    CHECK(r.pb.reportedBar() == 1);
+    r.pb.releaseAll();
 }
 
 TEST_MAIN
