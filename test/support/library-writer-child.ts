@@ -1,7 +1,7 @@
 // Child process for the library's kill -9 test: writes captures, takes and bounces into a project in a loop until it is killed.
 // Usage: node --import tsx test/support/library-writer-child.ts PROJECT_DIR SEED
 // Prints "ready" once loaded (before opening the project, so a kill can land in the open and sweep too),
-// then one JSON line with the sweep report of its open.
+// then one JSON line with the sweep report of its open, then "c" after each committed capture.
 import { openProject } from '../../src/node/library/project-library.js';
 import { captureInput, takeInput, wavBytes } from './library-fixtures.js';
 
@@ -24,6 +24,7 @@ process.stdout.write(`${JSON.stringify({ swept: s ? s.removedTemp.length + s.rem
 for (;;) {
   const frames = 100 + rand(20000);
   const cap = await lib.addCapture(captureInput({ audio: { bytes: wavBytes(frames, 2, 48000, rand(1e9)), extension: 'wav' } }, frames));
+  process.stdout.write('c\n');
   const takes = [];
   for (let v = 0; v < 1 + rand(3); v++) {
     const tf = 100 + rand(20000);
@@ -34,7 +35,7 @@ for (;;) {
     case 0: lib.setFavourite(pick.id, true); break;
     case 1: lib.deleteTake(pick.id); lib.purgeDeletedTakes(); break;
     case 2: {
-      const stems = takes.map((t, i) => ({ track: `Track ${i}`, takeId: t.id, audio: { bytes: wavBytes(200 + rand(5000), 2, 48000, rand(1e9)), extension: 'wav' } }));
+      const stems = takes.map((t, i) => ({ track: `Track ${i}`, takeIds: [t.id], audio: { bytes: wavBytes(200 + rand(5000), 2, 48000, rand(1e9)), extension: 'wav' } }));
       await lib.addBounce({ fromBar: 0, toBar: 4, format: 'wav', stems });
       break;
     }

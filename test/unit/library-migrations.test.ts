@@ -25,7 +25,7 @@ describe('project schema', () => {
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
     assert.equal(db.pragma('application_id', { simple: true }), APPLICATION_ID);
     const tables = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
-    assert.deepEqual(tables, ['bounce_stems', 'bounces', 'captures', 'meta', 'takes']);
+    assert.deepEqual(tables, ['bounce_choices', 'bounce_stems', 'bounces', 'captures', 'meta', 'takes']);
     db.close();
   });
 

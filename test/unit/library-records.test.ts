@@ -160,23 +160,36 @@ describe('bounces', () => {
     const b = await lib.addBounce({
       fromBar: 4, toBar: 8, format: 'wav',
       stems: [
-        { track: 'Drums', takeId: take.id, audio: { bytes: wavBytes(1000), extension: 'wav' } },
-        { track: 'Bass / Sub', takeId: null, audio: { bytes: wavBytes(1000, 1), extension: 'wav' } },
+        { track: 'Drums', takeIds: [take.id], audio: { bytes: wavBytes(1000), extension: 'wav' } },
+        { track: 'Bass / Sub', takeIds: [], audio: { bytes: wavBytes(1000, 1), extension: 'wav' } },
       ],
     });
     assert.equal(b.folder, `bounces/${b.id}`);
-    assert.deepEqual(b.stems.map((s) => [s.track, s.takeId, s.file]),
-      [['Drums', take.id, `bounces/${b.id}/01-Drums.wav`], ['Bass / Sub', null, `bounces/${b.id}/02-Bass _ Sub.wav`]]);
+    assert.deepEqual(b.stems.map((s) => [s.track, s.takeIds, s.file]),
+      [['Drums', [take.id], `bounces/${b.id}/01-Drums.wav`], ['Bass / Sub', [], `bounces/${b.id}/02-Bass _ Sub.wav`]]);
     for (const s of b.stems) assert.ok(existsSync(join(dir, ...s.file.split('/'))));
     assert.deepEqual(lib.getBounce(b.id), b);
     assert.deepEqual(lib.listBounces().map((x) => x.id), [b.id]);
+  });
+
+  test('a stem can be an arrangement of one take per bar; those takes survive a purge', async (t) => {
+    const { lib } = project(t);
+    const cap = await lib.addCapture(captureInput());
+    const [a, b] = [await lib.addTake(takeInput(cap.id)), await lib.addTake(takeInput(cap.id, { variationIndex: 1 }))];
+    const bounce = await lib.addBounce({ fromBar: 0, toBar: 3, format: 'wav', stems: [{ track: 'Drums', takeIds: [a.id, b.id, a.id], audio: { bytes: wavBytes(100), extension: 'wav' } }] });
+    assert.deepEqual(lib.getBounce(bounce.id).stems[0]!.takeIds, [a.id, b.id, a.id]);
+    await assert.rejects(lib.addBounce({ fromBar: 0, toBar: 1, format: 'wav', stems: [{ track: 'Drums', takeIds: [a.id, b.id], audio: { bytes: wavBytes(100), extension: 'wav' } }] }),
+      (e) => hasCode(e, 'LIBRARY_BAD_RECORD') && (e as { details: { field: string } }).details.field === 'stems[0].takeIds');
+    lib.deleteTake(a.id);
+    assert.deepEqual(lib.purgeDeletedTakes(), []);
+    assert.equal(lib.getTake(a.id).deleted, true);
   });
 
   test('a bounce can be written to an absolute folder outside the project', async (t) => {
     const { lib } = project(t);
     const out = mkdtempSync(join(tmpdir(), 'sb-lib-out-'));
     t.after(() => rmSync(out, { recursive: true, force: true }));
-    const b = await lib.addBounce({ fromBar: 0, toBar: 1, format: 'wav', outDir: out, stems: [{ track: 'Keys', takeId: null, audio: { bytes: wavBytes(10), extension: 'wav' } }] });
+    const b = await lib.addBounce({ fromBar: 0, toBar: 1, format: 'wav', outDir: out, stems: [{ track: 'Keys', takeIds: [], audio: { bytes: wavBytes(10), extension: 'wav' } }] });
     assert.equal(b.folder, out);
     assert.equal(b.stems[0]!.file, join(out, '01-Keys.wav'));
     assert.ok(existsSync(b.stems[0]!.file));
@@ -184,12 +197,12 @@ describe('bounces', () => {
 
   test('a bounce with more stems than maxBounceStems, a bad range, a mixed format or an unknown take is refused', async (t) => {
     const { lib } = project(t, { maxBounceStems: 2 });
-    const stem = (track: string, ext = 'wav') => ({ track, takeId: null, audio: { bytes: wavBytes(10), extension: ext } });
+    const stem = (track: string, ext = 'wav') => ({ track, takeIds: [] as string[], audio: { bytes: wavBytes(10), extension: ext } });
     await assert.rejects(lib.addBounce({ fromBar: 0, toBar: 4, format: 'wav', stems: [stem('a'), stem('b'), stem('c')] }),
       (e) => hasCode(e, 'LIBRARY_BAD_RECORD') && (e as { details: { field: string } }).details.field === 'stems');
     await assert.rejects(lib.addBounce({ fromBar: 4, toBar: 4, format: 'wav', stems: [stem('a')] }), code('LIBRARY_BAD_RECORD'));
     await assert.rejects(lib.addBounce({ fromBar: 0, toBar: 4, format: 'flac', stems: [stem('a')] }), code('LIBRARY_BAD_RECORD'));
-    await assert.rejects(lib.addBounce({ fromBar: 0, toBar: 4, format: 'wav', stems: [{ ...stem('a'), takeId: 'take_000000000000000000000' }] }), code('LIBRARY_NOT_FOUND'));
+    await assert.rejects(lib.addBounce({ fromBar: 0, toBar: 4, format: 'wav', stems: [{ ...stem('a'), takeIds: ['take_000000000000000000000'] }] }), code('LIBRARY_NOT_FOUND'));
     await assert.rejects(lib.addBounce({ fromBar: 0, toBar: 4, format: 'wav', stems: [{ ...stem('a'), name: '../escape' }] }), code('LIBRARY_BAD_RECORD'));
     assert.deepEqual(lib.listBounces(), []);
   });

@@ -56,7 +56,7 @@ describe('orphan sweep', () => {
   test('a temp file inside a recorded bounce folder is removed and its stems kept', async (t) => {
     const dir = tempDir(t);
     const lib = openProject(dir);
-    const b = await lib.addBounce({ fromBar: 0, toBar: 2, format: 'wav', stems: [{ track: 'Drums', takeId: null, audio: { bytes: wavBytes(10), extension: 'wav' } }] });
+    const b = await lib.addBounce({ fromBar: 0, toBar: 2, format: 'wav', stems: [{ track: 'Drums', takeIds: [], audio: { bytes: wavBytes(10), extension: 'wav' } }] });
     lib.close();
     const temp = atomicTempPath(join(dir, b.stems[0]!.file));
     writeFileSync(temp, 'partial');

@@ -263,7 +263,7 @@ export class ProjectLibrary {
     this.#writable();
     const db = this.#open();
     const victims = db.prepare(`SELECT id, file FROM takes WHERE deleted = 1
-      AND NOT EXISTS (SELECT 1 FROM bounce_stems s WHERE s.take_id = takes.id)`).all() as { id: string; file: string }[];
+      AND NOT EXISTS (SELECT 1 FROM bounce_choices b WHERE b.take_id = takes.id)`).all() as { id: string; file: string }[];
     if (victims.length === 0) return [];
     const del = db.prepare('DELETE FROM takes WHERE id = ?');
     db.transaction(() => victims.forEach((v) => del.run(v.id))).immediate();
@@ -315,8 +315,12 @@ export class ProjectLibrary {
     const stems = (i.stems as unknown[]).map((raw, position) => {
       const s = c.object(`stems[${position}]`, raw);
       const track = c.text(`stems[${position}].track`, s.track, 200);
-      const takeId = s.takeId === null || s.takeId === undefined ? null : this.#id(c.text(`stems[${position}].takeId`, s.takeId, RECORD_BOUNDS.maxIdChars));
-      if (takeId !== null && !this.#stmt.getTake!.get(takeId)) throw notFound('take', takeId);
+      if (!Array.isArray(s.takeIds) || s.takeIds.length > toBar - fromBar) c.fail(`stems[${position}].takeIds`, `an array of at most ${toBar - fromBar} take ids (one per bar)`, s.takeIds);
+      const takeIds = (s.takeIds as unknown[]).map((tid, k) => {
+        const takeId = this.#id(c.text(`stems[${position}].takeIds[${k}]`, tid, RECORD_BOUNDS.maxIdChars));
+        if (!this.#stmt.getTake!.get(takeId)) throw notFound('take', takeId);
+        return takeId;
+      });
       const name = s.name === undefined ? safeStemName(position, track) : c.text(`stems[${position}].name`, s.name, 120);
       if (/[/\\\0]/.test(name) || name.startsWith('.')) c.fail(`stems[${position}].name`, 'a file name without folder separators, not starting with "."', name);
       const audio = checkAudio(`stems[${position}].audio`, s.audio, this.#opts);
@@ -324,7 +328,7 @@ export class ProjectLibrary {
       const fileName = `${name}.${format}`;
       if (names.has(fileName.toLowerCase())) c.fail(`stems[${position}].name`, 'unique within the bounce', name);
       names.add(fileName.toLowerCase());
-      return { position, track, takeId, fileName, audio };
+      return { position, track, takeIds, fileName, audio };
     });
     const now = this.#opts.now();
     const id = newId('bnc', now);
@@ -340,12 +344,13 @@ export class ProjectLibrary {
     for (const s of stems) {
       const file = outDir ? join(outDir, s.fileName) : `${folder}/${s.fileName}`;
       await this.#writeFile(file, s.audio.bytes);
-      files.push({ position: s.position, track: s.track, takeId: s.takeId, file, bytes: s.audio.bytes.length, sha256: sha256(s.audio.bytes), status: 'ok' });
+      files.push({ position: s.position, track: s.track, takeIds: s.takeIds, file, bytes: s.audio.bytes.length, sha256: sha256(s.audio.bytes), status: 'ok' });
     }
     this.#insert(() => {
       this.#stmt.insertBounce!.run({ id, created_at: now, from_bar: fromBar, to_bar: toBar, format, folder });
       for (const f of files) {
-        this.#stmt.insertStem!.run({ bounce_id: id, position: f.position, track: f.track, take_id: f.takeId, file: f.file, bytes: f.bytes, sha256: f.sha256 });
+        this.#stmt.insertStem!.run({ bounce_id: id, position: f.position, track: f.track, file: f.file, bytes: f.bytes, sha256: f.sha256 });
+        f.takeIds.forEach((takeId, slot) => this.#stmt.insertChoice!.run({ bounce_id: id, position: f.position, slot, take_id: takeId }));
       }
     });
     return this.getBounce(id);
@@ -354,8 +359,10 @@ export class ProjectLibrary {
   getBounce(id: string): BounceRecord {
     const r = this.#stmt.getBounce!.get(this.#id(id)) as Row | undefined;
     if (!r) throw notFound('bounce', id);
+    const choices = this.#stmt.getChoices!.all(id) as { position: number; take_id: string }[];
     const stems = (this.#stmt.getStems!.all(id) as Row[]).map((s) => ({
-      position: s.position as number, track: s.track as string, takeId: (s.take_id as string | null) ?? null,
+      position: s.position as number, track: s.track as string,
+      takeIds: choices.filter((ch) => ch.position === s.position).map((ch) => ch.take_id),
       file: s.file as string, bytes: s.bytes as number, sha256: s.sha256 as string, status: s.status as FileStatus,
     }));
     return { id, createdAt: r.created_at as number, fromBar: r.from_bar as number, toBar: r.to_bar as number, format: r.format as string, folder: r.folder as string, stems };
@@ -538,8 +545,10 @@ function prepareStatements(db: Database.Database): Record<string, Database.State
     setFavourite: db.prepare('UPDATE takes SET favourite = ? WHERE id = ?'),
     setDeleted: db.prepare('UPDATE takes SET deleted = ? WHERE id = ?'),
     insertBounce: db.prepare('INSERT INTO bounces (id, created_at, from_bar, to_bar, format, folder) VALUES (@id, @created_at, @from_bar, @to_bar, @format, @folder)'),
-    insertStem: db.prepare(`INSERT INTO bounce_stems (bounce_id, position, track, take_id, file, bytes, sha256)
-      VALUES (@bounce_id, @position, @track, @take_id, @file, @bytes, @sha256)`),
+    insertStem: db.prepare(`INSERT INTO bounce_stems (bounce_id, position, track, file, bytes, sha256)
+      VALUES (@bounce_id, @position, @track, @file, @bytes, @sha256)`),
+    insertChoice: db.prepare('INSERT INTO bounce_choices (bounce_id, position, slot, take_id) VALUES (@bounce_id, @position, @slot, @take_id)'),
+    getChoices: db.prepare('SELECT position, take_id FROM bounce_choices WHERE bounce_id = ? ORDER BY position, slot'),
     getBounce: db.prepare('SELECT * FROM bounces WHERE id = ?'),
     getStems: db.prepare('SELECT * FROM bounce_stems WHERE bounce_id = ? ORDER BY position'),
   };

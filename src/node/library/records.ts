@@ -129,8 +129,8 @@ export interface TakeRecord extends FileFacts {
 export interface BounceStemInput {
   /** Track identity as the user knows it (track name or plugin instance id). */
   readonly track: string;
-  /** The take chosen for this track, or null for a stem of the dry input. */
-  readonly takeId: string | null;
+  /** The takes this stem is made of: one for the whole range, or one per bar (an arrangement); empty for the dry input. */
+  readonly takeIds: readonly string[];
   /** File name without folder or extension; default: "<2-digit position>-<track>" made safe. */
   readonly name?: string;
   readonly audio: AudioFileInput;
@@ -151,7 +151,7 @@ export interface BounceInput {
 export interface BounceStemRecord extends FileFacts {
   readonly position: number;
   readonly track: string;
-  readonly takeId: string | null;
+  readonly takeIds: readonly string[];
 }
 
 export interface BounceRecord {

@@ -107,10 +107,20 @@ export const MIGRATIONS: readonly Migration[] = [
           bounce_id TEXT NOT NULL REFERENCES bounces (id) ON DELETE CASCADE,
           position INTEGER NOT NULL,
           track TEXT NOT NULL,
-          take_id TEXT REFERENCES takes (id) ON DELETE RESTRICT,
           ${FILE_COLUMNS},
           PRIMARY KEY (bounce_id, position)
         ) STRICT;
+
+        -- The takes a stem was made of, in order: one for the whole range, or one per bar (an arrangement).
+        CREATE TABLE bounce_choices (
+          bounce_id TEXT NOT NULL,
+          position INTEGER NOT NULL,
+          slot INTEGER NOT NULL,
+          take_id TEXT NOT NULL REFERENCES takes (id) ON DELETE RESTRICT,
+          PRIMARY KEY (bounce_id, position, slot),
+          FOREIGN KEY (bounce_id, position) REFERENCES bounce_stems (bounce_id, position) ON DELETE CASCADE
+        ) STRICT;
+        CREATE INDEX bounce_choices_take ON bounce_choices (take_id);
       `);
       db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('created_at', String(Date.now()));
     },
