@@ -64,6 +64,13 @@ describe('library search', () => {
     assert.deepEqual(ids(lib.search({ text: 'brushed funk' })), []);
   });
 
+  test('captures match text in their track name or in the prompt of one of their takes', () => {
+    const caps = (text: string): string[] => lib.search({ kind: 'captures', text }).items.map((c) => c.id);
+    assert.deepEqual(caps('piano'), [takes.waltz!.captureId]);
+    assert.deepEqual(caps('funk'), [takes.funk!.captureId]);
+    assert.deepEqual(caps('synth odd_meter'), [takes.odd!.captureId]);
+  });
+
   test('LIKE wildcards in the text are matched literally', () => {
     assert.deepEqual(ids(lib.search({ text: '100%' })), of('odd'));
     assert.deepEqual(ids(lib.search({ text: 'odd_meter' })), of('odd'));

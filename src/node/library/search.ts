@@ -96,7 +96,8 @@ export function compileSearch(query: unknown, opts: ResolvedLibraryOptions): Com
   if (q.key !== undefined) { params.key = c.text('key', q.key, 100); where.push('c.music_key = @key COLLATE NOCASE'); }
   if (q.engineId !== undefined) {
     params.engineId = c.text('engineId', q.engineId, 200);
-    where.push(T ? 't.engine_id = @engineId' : 'EXISTS (SELECT 1 FROM takes x WHERE x.capture_id = c.id AND x.engine_id = @engineId AND x.deleted = 0)');
+    // IN (subquery) is evaluated once; a correlated EXISTS would scan the engine's takes once per capture.
+    where.push(T ? 't.engine_id = @engineId' : 'c.id IN (SELECT x.capture_id FROM takes x WHERE x.engine_id = @engineId AND x.deleted = 0)');
   }
   if (q.text !== undefined) {
     const words = c.text('text', q.text).split(/\s+/).filter((w) => w.length > 0);
@@ -107,7 +108,7 @@ export function compileSearch(query: unknown, opts: ResolvedLibraryOptions): Com
       where.push(T
         ? `(${like('t.prompt')} OR ${like('c.track_name')})`
         : `(${like('c.track_name')} OR ${like('c.daw')} OR ${like('c.source_file')} OR ${like('c.note')}`
-          + ` OR EXISTS (SELECT 1 FROM takes x WHERE x.capture_id = c.id AND x.deleted = 0 AND ${like('x.prompt')}))`);
+          + ` OR c.id IN (SELECT x.capture_id FROM takes x WHERE x.deleted = 0 AND ${like('x.prompt')}))`);
     });
   }
   const createdCol = T ? 't.created_at' : 'c.created_at';

@@ -1,0 +1,2 @@
+// The job queue's public surface.
+export * from './job-queue.js';
