@@ -208,7 +208,7 @@ export function analyseBar(channels: readonly Float32Array[], grid: Grid, source
   const prefix = new Float64Array(frames + 1);
   for (let f = 0; f < frames; f++) prefix[f + 1] = prefix[f]! + odf[f]!;
   const candidates: { frame: number; value: number }[] = [];
-  for (let f = 1; f < frames - 1; f++) {
+  for (let f = 0; f < frames - 1; f++) {
     const v = odf[f]!;
     let isPeak = true;
     for (let j = 1; j <= pick && isPeak; j++) {
@@ -250,16 +250,16 @@ export function analyseBar(channels: readonly Float32Array[], grid: Grid, source
   const onsets: { sample: number; value: number }[] = [];
   for (const c of candidates) {
     const centre = c.frame * hop;
-    const b0 = Math.max(1, Math.floor((centre - (n >> 1)) / block));
-    const b1 = Math.min(blocks - 1, Math.ceil((centre + (n >> 2)) / block));
+    const b0 = Math.max(0, Math.floor((centre - (n >> 1)) / block));
+    const b1 = Math.min(blocks - 1, Math.ceil((centre + (n >> 1)) / block));
     let top = -Infinity;
     for (let b = b0; b <= b1; b++) top = Math.max(top, hfDb[b]!);
     let best = b0;
     let bestRise = -Infinity;
-    for (let b = Math.max(2, b0); b <= b1; b++) {
+    for (let b = b0; b <= b1; b++) {
       if (hfDb[b]! < top - 20) continue;
-      const rise = hfDb[b]! - hfDb[b - 2]!;
-      if (rise > bestRise) { bestRise = rise; best = b - 1; }
+      const rise = hfDb[b]! - hfDb[(b - 2 + blocks) % blocks]!; // the loop wraps: before block 0 is the bar's end
+      if (rise > bestRise) { bestRise = rise; best = Math.max(0, b - 1); }
     }
     const sample = best * block;
     const last = onsets[onsets.length - 1];

@@ -32,6 +32,9 @@ export interface Plan {
   readonly bars: number;
 }
 
+/** Tonalness a unit needs before it may be transposed. */
+export const TONAL_MIN = 0.45;
+
 const NO_MOVES: Moves = { semitones: 0, reverse: false, stutter: 1, gainDb: 0 };
 
 /** Where a bar step may not change its kind of event: the downbeat, strong beats, and (if asked) every beat. */
@@ -143,7 +146,8 @@ function chooseUnit(a: BarAnalysis, model: StyleModel, p: StrengthProfile, clust
 
 function transposition(a: BarAnalysis, u: Unit, rng: Pcg32): number {
   const pc = u.desc.pitchClass;
-  if (pc < 0 || a.key.confidence < 0.5) return 0;
+  // only clearly pitched, not mainly percussive units move in key (a drum hit has no scale degree)
+  if (pc < 0 || a.key.confidence < 0.5 || u.desc.tonalness < TONAL_MIN || u.desc.percussiveness > 0.6) return 0;
   const options: number[] = [];
   const weights: number[] = [];
   for (let t = -5; t <= 7; t++) {

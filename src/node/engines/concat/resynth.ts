@@ -7,10 +7,11 @@ import type { Moves, Plan } from './generate.js';
 /** Transposed copies of units, shared by all takes of one request (analyse once, generate N). */
 export class TransposeCache {
   readonly #map = new Map<string, Float32Array[]>();
+  /** The unit from its start, `length` samples, shifted; computed once per unit and shift (longer asks recompute). */
   get(a: BarAnalysis, u: Unit, semitones: number, length: number): Float32Array[] {
     const k = `${u.index}:${semitones}`;
     let hit = this.#map.get(k);
-    if (!hit) {
+    if (!hit || hit[0]!.length < length) {
       const src = a.channels.map((ch) => readLoop(ch, u.start, length));
       hit = pitchShift(src, semitones, a.sampleRate);
       this.#map.set(k, hit);
@@ -80,7 +81,7 @@ export function renderPlan(a: BarAnalysis, plan: Plan, grid: Grid, length: numbe
     }
     // source material (transposed if asked)
     if (m.semitones !== 0) {
-      const shifted = cache.get(a, u, m.semitones, avail);
+      const shifted = cache.get(a, u, m.semitones, body);
       for (let c = 0; c < C; c++) tmp[c]!.set(shifted[c]!.subarray(0, body));
     } else {
       for (let c = 0; c < C; c++) {
