@@ -190,7 +190,8 @@ class TextEncoder(nn.Module):
         self.final_layer_norm = T5LayerNorm(d_model)
         self.output_proj = nn.Linear(d_model, out_dim)
 
-    def forward(self, input_ids, attention_mask):
+    def hidden(self, input_ids, attention_mask):
+        """The T5 encoder's last hidden state (before output_proj)."""
         x = self.shared(input_ids)
         n = input_ids.shape[1]
         m = attention_mask.to(x.dtype)
@@ -200,8 +201,11 @@ class TextEncoder(nn.Module):
             x = x + sa.SelfAttention(sa.layer_norm(x), bias)
             h = ff.layer_norm(x)
             x = x + ff.DenseReluDense.wo(torch.relu(ff.DenseReluDense.wi(h)))
-        x = self.final_layer_norm(x)
-        return self.output_proj(x) * m[:, :, None]
+        return self.final_layer_norm(x)
+
+    def forward(self, input_ids, attention_mask):
+        m = attention_mask.to(torch.float32)
+        return self.output_proj(self.hidden(input_ids, attention_mask)) * m[:, :, None]
 
 
 # ----------------------------------------------------------------------------------------------
