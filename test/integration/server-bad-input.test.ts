@@ -4,7 +4,8 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { FrameKind, encodeFrame } from '../../src/common/protocol/frame.js';
 import { startServer, type StylebridgeServer } from '../../src/node/server/index.js';
-import { CallError, TestPlugin, TestUi, openSocket, ProtocolClient } from '../support/protocol-client.js';
+import type { CallError} from '../support/protocol-client.js';
+import { TestPlugin, TestUi, openSocket, ProtocolClient } from '../support/protocol-client.js';
 
 const LIMITS = {
   maxTextMessageBytes: 4096,

@@ -2,11 +2,12 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AudioBuffer } from '../../src/common/audio-buffer.js';
-import { StylebridgeError } from '../../src/common/errors.js';
+import type { StylebridgeError } from '../../src/common/errors.js';
 import { TempoMap } from '../../src/common/timing.js';
 import { Type } from '@sinclair/typebox';
 import { startServer, withAudio, type StylebridgeServer } from '../../src/node/server/index.js';
-import { CallError, TestPlugin, TestUi } from '../support/protocol-client.js';
+import type { CallError} from '../support/protocol-client.js';
+import { TestPlugin, TestUi } from '../support/protocol-client.js';
 
 function ramp(frames: number, channels: number, sampleRate = 48000): AudioBuffer {
   return { sampleRate, channels: Array.from({ length: channels }, (_, c) => Float32Array.from({ length: frames }, (_, i) => Math.fround(((i + 1000 * c) % 997) / 997 - 0.5))) };
