@@ -15,7 +15,10 @@ function concat(...parts: AudioBuffer[]): AudioBuffer {
     channels: parts[0]!.channels.map((_, c) => {
       const out = new Float32Array(parts.reduce((n, p) => n + p.channels[c]!.length, 0));
       let at = 0;
-      for (const p of parts) (out.set(p.channels[c]!, at), (at += p.channels[c]!.length));
+      for (const p of parts) {
+        out.set(p.channels[c]!, at);
+        at += p.channels[c]!.length;
+      }
       return out;
     }),
   };

@@ -117,12 +117,22 @@ function gatedIntegrated(blocks: Float64Array): number {
   const absGate = 10 ** ((-70 + 0.691) / 10);
   let sum = 0;
   let n = 0;
-  for (const p of blocks) if (p > absGate) (sum += p), n++;
+  for (const p of blocks) {
+    if (p > absGate) {
+      sum += p;
+      n++;
+    }
+  }
   if (n === 0) return -Infinity;
   const relGate = (sum / n) * 10 ** (-10 / 10);
   sum = 0;
   n = 0;
-  for (const p of blocks) if (p > absGate && p > relGate) (sum += p), n++;
+  for (const p of blocks) {
+    if (p > absGate && p > relGate) {
+      sum += p;
+      n++;
+    }
+  }
   return n === 0 ? -Infinity : toLufs(sum / n);
 }
 
