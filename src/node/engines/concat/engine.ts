@@ -157,6 +157,7 @@ export class ConcatEngine implements Engine {
         key: `${['C', 'C#', 'D', 'D#', 'E', 'F', 'F#', 'G', 'G#', 'A', 'A#', 'B'][a.key.tonic]} ${a.key.mode}`,
         changedSteps: plan.changedSteps,
         events: plan.placements.length,
+        fillEvents: plan.placements.filter((p) => p.fill).length,
         ...moves,
         analysisMs: Math.round(prep.analysisMs * 100) / 100,
         renderMs: Math.round((now() - t0) * 100) / 100,
