@@ -3,17 +3,19 @@
 
 namespace sb {
 
-CaptureResult cutBar(const PositionLog& log, const HistoryRing& history, std::int64_t bar)
+CaptureResult cutBar(const PositionLog& log, const HistoryRing& history, std::int64_t bar, int bars)
 {
     CaptureResult r;
     r.bar = bar;
-    const BarSpan span = log.resolveBar(bar);
+    r.bars = bars;
+    const BarSpan span = log.resolveBar(bar, bars);
     r.status = span.status;
     r.reason = span.reason;
     if (span.status != BarStatus::Ok) return r;
     r.startFrame = span.startFrame;
     r.frames = span.endFrame - span.startFrame;
     r.bpm = span.bpm;
+    r.hostStartSample = span.hostStartSample;
     r.meter = span.meter;
     for (auto& c : r.channels) c.assign(static_cast<std::size_t>(r.frames), 0.f);
     float* out[2] = {r.channels[0].data(), r.channels[1].data()};

@@ -90,7 +90,7 @@ void Playback::render(const float* const* in, float* const* out, std::uint32_t f
 {
     if (from >= to) return;
     const Take* t = current_;
-    const double loopQ = t ? t->bars * quartersPerBar(m) : 0.0;
+    const double loopQ = t ? (currentParams_.bars > 0 ? currentParams_.bars : t->bars) * quartersPerBar(m) : 0.0;
     if (!t || !params.monitor || t->frames <= 0 || loopQ * fpq < 1.0) {
         for (int c = 0; c < 2; ++c) std::memcpy(out[c] + from, in[c] + from, (to - from) * sizeof(float));
         return;

@@ -13,6 +13,7 @@ struct PlayParams {
     bool mix = false;  // false: replace the input; true: add to it
     float gain = 1.f;  // linear
     bool loop = true;  // false: one pass from the start bar, then pass-through
+    int bars = 0;      // loop length in bars; 0: the take's own `bars`
 };
 
 // The plugin's own parameters, applied on top (automatable in the DAW).

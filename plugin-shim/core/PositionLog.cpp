@@ -32,14 +32,14 @@ void PositionLog::append(const BlockRecord& r)
                 return;
             }
             if (continuous) {
-                Segment s{r.ringFrame, r.ringFrame + r.frames, p.ppq, p.bpm, p.meter, true, true, true};
+                Segment s{r.ringFrame, r.ringFrame + r.frames, p.ppq, p.bpm, p.meter, true, true, true, p.hostFrame};
                 segments_.push_back(s);
                 if (segments_.size() > maxSegments_) segments_.pop_front();
                 return;
             }
         }
     }
-    Segment s{r.ringFrame, r.ringFrame + r.frames, p.ppq, p.bpm, p.meter, p.valid, p.playing, false};
+    Segment s{r.ringFrame, r.ringFrame + r.frames, p.ppq, p.bpm, p.meter, p.valid, p.playing, false, p.hostFrame};
     segments_.push_back(s);
     if (segments_.size() > maxSegments_) segments_.pop_front();
 }
@@ -49,7 +49,7 @@ void PositionLog::prune(std::int64_t oldest)
     while (!segments_.empty() && segments_.front().ringEnd <= oldest) segments_.pop_front();
 }
 
-BarSpan PositionLog::resolveBar(std::int64_t bar) const
+BarSpan PositionLog::resolveBar(std::int64_t bar, int bars) const
 {
     BarSpan firstFailure;
     bool failed = false;
@@ -61,7 +61,7 @@ BarSpan PositionLog::resolveBar(std::int64_t bar) const
         const std::int64_t start = roundHalfUp(static_cast<double>(s.ringStart) + (startPpq - s.ppqStart) * fpq);
         if (start < s.ringStart || start >= s.ringEnd) continue;
         // Walk forward to the bar's end through segments that continue this one.
-        const double endPpq = barStartPpq(bar + 1, s.meter);
+        const double endPpq = barStartPpq(bar + bars, s.meter);
         for (std::size_t j = i;; ++j) {
             const Segment& c = segments_[j];
             const std::int64_t end =
@@ -71,6 +71,7 @@ BarSpan PositionLog::resolveBar(std::int64_t bar) const
                 ok.status = BarStatus::Ok;
                 ok.startFrame = start;
                 ok.endFrame = end;
+                ok.hostStartSample = s.hostFrameStart + (start - s.ringStart);
                 ok.bpm = s.bpm;
                 ok.meter = s.meter;
                 return ok;
@@ -105,7 +106,7 @@ BarSpan PositionLog::resolveBar(std::int64_t bar) const
         const Segment& s = segments_[i];
         if (!s.valid) continue;
         if (s.playing && i + 1 == segments_.size()
-            && ppqAt(s, s.ringEnd, sampleRate_) <= barStartPpq(bar + 1, s.meter) + kPpqEpsilon) {
+            && ppqAt(s, s.ringEnd, sampleRate_) <= barStartPpq(bar + bars, s.meter) + kPpqEpsilon) {
             BarSpan wait;
             wait.status = BarStatus::NotYetHeard;
             wait.reason = "bar " + std::to_string(bar) + " has not been played yet";

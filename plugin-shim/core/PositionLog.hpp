@@ -24,6 +24,7 @@ struct Segment {
     Meter meter{};
     bool valid = false, playing = false;
     bool continuesPrevious = false; // the previous segment flows into this one without a jump
+    std::int64_t hostFrameStart = 0; // the host's timeline sample at ringStart
 };
 
 enum class BarStatus {
@@ -36,6 +37,7 @@ enum class BarStatus {
 struct BarSpan {
     BarStatus status = BarStatus::NotInHistory;
     std::int64_t startFrame = 0, endFrame = 0;
+    std::int64_t hostStartSample = 0; // timeline sample of startFrame
     double bpm = 0.0;
     Meter meter{};
     std::string reason; // for every status but Ok
@@ -54,8 +56,9 @@ public:
     // Forget segments that end before ring frame `oldest` (the history no longer holds them).
     void prune(std::int64_t oldest);
 
-    // Where bar k (0-based, starting at PPQ k * quartersPerBar) was most recently heard whole.
-    BarSpan resolveBar(std::int64_t bar) const;
+    // Where bars [bar, bar + bars) (0-based, bar k starting at PPQ k * quartersPerBar) were most
+    // recently heard whole, in one pass.
+    BarSpan resolveBar(std::int64_t bar, int bars = 1) const;
     // The last bar that ended at or before ring frame `at`; false when no playing position is known.
     bool lastCompleteBarAt(std::int64_t at, std::int64_t& bar) const;
 

@@ -1,4 +1,5 @@
-// libFuzzer target: the plugin's decoders of untrusted bytes (text messages, audio frames, WebSocket frames).
+// libFuzzer target: the plugin's decoders of untrusted bytes (text messages, audio frames, WebSocket frames, bridge.json).
+#include "../core/net/Discovery.hpp"
 #include "../core/net/Protocol.hpp"
 #include "../core/net/WebSocket.hpp"
 
@@ -12,7 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // The first byte picks the decoder so one corpus exercises all three.
     const std::uint8_t* p = data + 1;
     const std::size_t n = size - 1;
-    switch (data[0] % 3) {
+    switch (data[0] % 4) {
     case 0: {
         sb::proto::HostMessage m;
         sb::proto::Fault f;
@@ -30,6 +31,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             std::vector<float> out(h.frameCount);
             for (int c = 0; c < h.channels; ++c) sb::proto::readSamples(h, samples, c, out.data());
         }
+        break;
+    }
+    case 3: {
+        sb::BridgeInfo info;
+        std::string err;
+        sb::parseBridgeJson(std::string(reinterpret_cast<const char*>(p), n), info, err);
         break;
     }
     default: {

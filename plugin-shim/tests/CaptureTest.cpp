@@ -45,6 +45,7 @@ struct FakeHost {
         p.ppq = ppq;
         p.bpm = bpm;
         p.meter = meter;
+        p.hostFrame = sample;
         engine.process(ip, op, n, p, Controls{});
         drain();
         if (playing) { ppq += n / fpq(); sample += n; }
@@ -224,6 +225,24 @@ TEST_CASE("processing in place passes the input through untouched when no take p
     e.process(io, io, 256, p, Controls{});
     CHECK(l == l0);
     CHECK(r == r0);
+}
+
+TEST_CASE("several bars captured in one pass report the timeline sample of their first frame")
+{
+    std::mt19937 rng(8);
+    FakeHost h(44100.0);
+    h.meter = {5, 4};
+    h.bpm = 133.0;
+    const double barLen = 5 * h.fpq();
+    h.play(static_cast<std::int64_t>(barLen * 6), rng);
+    const CaptureResult r = cutBar(h.log, h.engine.history(), 2, 3);
+    CHECK(r.status == BarStatus::Ok);
+    const std::int64_t start = static_cast<std::int64_t>(std::floor(2 * barLen + 0.5));
+    const std::int64_t end = static_cast<std::int64_t>(std::floor(5 * barLen + 0.5));
+    CHECK_EQ(r.frames, end - start);
+    CHECK_EQ(r.hostStartSample, start);
+    CHECK(!r.channels[0].empty() && r.channels[0][0] == static_cast<float>(start) && r.channels[0].back() == static_cast<float>(end - 1));
+    CHECK(cutBar(h.log, h.engine.history(), 4, 3).status == BarStatus::NotYetHeard);
 }
 
 TEST_MAIN
