@@ -15,17 +15,19 @@ import { readWavHeader } from '../support/library-fixtures.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CHILD = join(ROOT, 'test/support/library-writer-child.ts');
 /**
- * Bounded: this many kills, each 5..60 ms after a mark: for even runs the child being loaded (so kills
- * also land in the open, migration and sweep), for odd runs its first committed capture (so every odd
- * run has done real work, however loaded the machine is).
+ * Bounded: this many kills, each 5..60 ms after a mark, taken in turn: the child being loaded (so kills
+ * also land in the open, migration and sweep), its first committed capture, or its first committed
+ * bounce (so the later runs have done real work of every kind, however loaded the machine is).
  */
+const MARKS = ['loaded', 'committed', 'bounced'] as const;
+type Mark = (typeof MARKS)[number];
 const KILLS = 20;
 const MIN_DELAY_MS = 5;
 const MAX_DELAY_MS = 60;
 
 interface RunResult { swept: number; delayMs: number; signal: string | null }
 
-function runAndKill(dir: string, seed: number, delayMs: number, mark: 'loaded' | 'committed'): Promise<RunResult> {
+function runAndKill(dir: string, seed: number, delayMs: number, mark: Mark): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, String(seed)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -35,7 +37,7 @@ function runAndKill(dir: string, seed: number, delayMs: number, mark: 'loaded' |
     child.stderr.setEncoding('utf8').on('data', (d: string) => { err += d; });
     child.stdout.on('data', (d: string) => {
       out += d;
-      const due = mark === 'loaded' ? out.startsWith('ready') : /^c$/m.test(out);
+      const due = mark === 'loaded' ? out.startsWith('ready') : mark === 'committed' ? /^c$/m.test(out) : /^b$/m.test(out);
       if (due && !timer) timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
     });
     child.on('error', reject);
@@ -62,7 +64,7 @@ test('a writer killed with SIGKILL at random moments leaves a consistent project
   for (let i = 0; i < KILLS; i++) {
     r = (r * 1103515245 + 12345) % 2147483648;
     const delay = MIN_DELAY_MS + (r % (MAX_DELAY_MS - MIN_DELAY_MS + 1));
-    runs.push(await runAndKill(dir, seed + i, delay, i % 2 === 0 ? 'loaded' : 'committed'));
+    runs.push(await runAndKill(dir, seed + i, delay, MARKS[i % MARKS.length]!));
   }
 
   // The database file as the last killed writer left it, before any sweep: SQLite's own check.
@@ -104,6 +106,8 @@ test('a writer killed with SIGKILL at random moments leaves a consistent project
   const leftovers = runs.reduce((n, x) => n + x.swept, 0) + sweep.removedTemp.length + sweep.removedOrphans.length;
   t.diagnostic(`${KILLS} kills; rows: ${captures.total} captures, ${takes.total} takes, ${bounces.length} bounces; leftovers swept: ${leftovers}`);
   // The test only proves something if the kills landed mid-write: demand real work and real leftovers.
-  assert.ok(captures.total >= KILLS / 2, `the writers recorded only ${captures.total} captures`);
+  const markedRuns = (m: Mark): number => Array.from({ length: KILLS }, (_, i) => MARKS[i % MARKS.length]).filter((x) => x === m).length;
+  assert.ok(captures.total >= markedRuns('committed') + markedRuns('bounced'), `the writers recorded only ${captures.total} captures`);
+  assert.ok(bounces.length >= markedRuns('bounced'), `the writers recorded only ${bounces.length} bounces`);
   assert.ok(leftovers > 0, 'no kill landed between a file write and its commit; the crash windows were not exercised');
 });

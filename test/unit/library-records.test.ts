@@ -112,6 +112,9 @@ describe('takes', () => {
     cyclic.self = cyclic;
     await assert.rejects(lib.addTake(takeInput(cap.id, { request: cyclic as never })), code('LIBRARY_BAD_RECORD'));
     await assert.rejects(lib.addTake(takeInput(cap.id, { seed: 1.5 })), code('LIBRARY_BAD_RECORD'));
+    const withAudio = { ...takeInput(cap.id).request, source: { sampleRate: 48000, channels: [new Float32Array(48000)] } };
+    await assert.rejects(lib.addTake(takeInput(cap.id, { request: withAudio })),
+      (e) => hasCode(e, 'LIBRARY_BAD_RECORD') && (e as { details: { field: string } }).details.field === 'request.source');
   });
 
   test('a request larger than maxJsonBytes is refused with LIBRARY_BAD_RECORD', async (t) => {

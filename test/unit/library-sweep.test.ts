@@ -103,6 +103,29 @@ describe('orphan sweep', () => {
     assert.equal(again.getCapture(cap.id).status, 'damaged');
   });
 
+  test('a sweep while takes and bounces are being written leaves their files alone, and their rows land', async (t) => {
+    const dir = tempDir(t);
+    const lib = openProject(dir);
+    t.after(() => lib.close());
+    const cap = await lib.addCapture(captureInput());
+    const big = wavBytes(400_000, 2);
+    const pending = [
+      lib.addTake(takeInput(cap.id, { audio: { bytes: big, extension: 'wav' } }, 400_000)),
+      lib.addBounce({ fromBar: 0, toBar: 1, format: 'wav', stems: [{ track: 'A', takeIds: [], audio: { bytes: big, extension: 'wav' } }, { track: 'B', takeIds: [], audio: { bytes: big, extension: 'wav' } }] }),
+    ] as const;
+    const reports = [];
+    for (let i = 0; i < 20; i++) {
+      reports.push(lib.sweep());
+      await new Promise((r) => setImmediate(r));
+    }
+    const [take, bounce] = await Promise.all(pending);
+    assert.deepEqual(reports.flatMap((r) => [...r.removedTemp, ...r.removedOrphans]), []);
+    assert.equal(lib.readFile(take).length, big.length);
+    for (const s of bounce.stems) assert.equal(lib.readFile(s).length, big.length);
+    const after = lib.sweep();
+    assert.deepEqual([after.removedTemp, after.removedOrphans, after.missing], [[], [], []]);
+  });
+
   test('with sweepOnOpen false nothing is removed until sweep() is called', (t) => {
     const dir = tempDir(t);
     openProject(dir).close();

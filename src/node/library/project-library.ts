@@ -53,6 +53,8 @@ export class ProjectLibrary {
   #db: Database.Database | null;
   #lock: Database.Database | null = null;
   readonly #stmt: Record<string, Database.Statement>;
+  /** Project-relative paths being written now (their rows are not committed yet): the sweep leaves them alone. */
+  readonly #inFlight = new Set<string>();
 
   /** Use openProject(). */
   constructor(dir: string, opts: ResolvedLibraryOptions) {
@@ -154,10 +156,12 @@ export class ProjectLibrary {
     const now = this.#opts.now();
     const id = newId('cap', now);
     const file = `${CAPTURES_DIR}/${id}.${audio.extension}`;
-    await this.#writeFile(file, audio.bytes);
-    this.#insert(() => this.#stmt.insertCapture!.run({
-      ...row, id, created_at: now, file, bytes: audio.bytes.length, sha256: sha256(audio.bytes),
-    }), file);
+    await this.#guard([file], async () => {
+      await this.#writeFile(file, audio.bytes);
+      this.#insert(() => this.#stmt.insertCapture!.run({
+        ...row, id, created_at: now, file, bytes: audio.bytes.length, sha256: sha256(audio.bytes),
+      }), file);
+    });
     return this.getCapture(id);
   }
 
@@ -179,6 +183,7 @@ export class ProjectLibrary {
     const c: FieldChecker = this.#check;
     const i = c.object('take', input);
     const captureId = this.#id(c.text('captureId', i.captureId, RECORD_BOUNDS.maxIdChars));
+    if ('source' in c.object('request', i.request)) c.fail('request.source', 'absent: the capture is the source, so store the request without its audio', 'present');
     const { value: request, text: requestJson } = c.json('request', i.request);
     const info = i.info === undefined ? { value: {}, text: '{}' } : c.json('info', i.info);
     const q = request as Record<string, unknown>;
@@ -215,11 +220,13 @@ export class ProjectLibrary {
     const now = this.#opts.now();
     const id = newId('take', now);
     const file = `${TAKES_DIR}/${id}.${audio.extension}`;
-    await this.#writeFile(file, audio.bytes);
-    this.#insert(() => {
-      // The capture may have gone while the file was written; the foreign key refuses the row then.
-      this.#stmt.insertTake!.run({ ...row, id, created_at: now, file, bytes: audio.bytes.length, sha256: sha256(audio.bytes) });
-    }, file);
+    await this.#guard([file], async () => {
+      await this.#writeFile(file, audio.bytes);
+      this.#insert(() => {
+        // The capture may have gone while the file was written; the foreign key refuses the row then.
+        this.#stmt.insertTake!.run({ ...row, id, created_at: now, file, bytes: audio.bytes.length, sha256: sha256(audio.bytes) });
+      }, file);
+    });
     return this.getTake(id);
   }
 
@@ -334,24 +341,26 @@ export class ProjectLibrary {
     const id = newId('bnc', now);
     const folder = outDir ?? `${BOUNCES_DIR}/${id}`;
     const folderAbs = resolveFile(this.dir, folder);
-    try {
-      mkdirSync(folderAbs, { recursive: true });
-      fsyncDir(join(folderAbs, '..'));
-    } catch (err) {
-      throw ioFailed(`create ${folder}`, err);
-    }
-    const files: BounceStemRecord[] = [];
-    for (const s of stems) {
-      const file = outDir ? join(outDir, s.fileName) : `${folder}/${s.fileName}`;
-      await this.#writeFile(file, s.audio.bytes);
-      files.push({ position: s.position, track: s.track, takeIds: s.takeIds, file, bytes: s.audio.bytes.length, sha256: sha256(s.audio.bytes), status: 'ok' });
-    }
-    this.#insert(() => {
-      this.#stmt.insertBounce!.run({ id, created_at: now, from_bar: fromBar, to_bar: toBar, format, folder });
-      for (const f of files) {
-        this.#stmt.insertStem!.run({ bounce_id: id, position: f.position, track: f.track, file: f.file, bytes: f.bytes, sha256: f.sha256 });
-        f.takeIds.forEach((takeId, slot) => this.#stmt.insertChoice!.run({ bounce_id: id, position: f.position, slot, take_id: takeId }));
+    await this.#guard([folder], async () => {
+      try {
+        mkdirSync(folderAbs, { recursive: true });
+        fsyncDir(join(folderAbs, '..'));
+      } catch (err) {
+        throw ioFailed(`create ${folder}`, err);
       }
+      const files: BounceStemRecord[] = [];
+      for (const s of stems) {
+        const file = outDir ? join(outDir, s.fileName) : `${folder}/${s.fileName}`;
+        await this.#writeFile(file, s.audio.bytes);
+        files.push({ position: s.position, track: s.track, takeIds: s.takeIds, file, bytes: s.audio.bytes.length, sha256: sha256(s.audio.bytes), status: 'ok' });
+      }
+      this.#insert(() => {
+        this.#stmt.insertBounce!.run({ id, created_at: now, from_bar: fromBar, to_bar: toBar, format, folder });
+        for (const f of files) {
+          this.#stmt.insertStem!.run({ bounce_id: id, position: f.position, track: f.track, file: f.file, bytes: f.bytes, sha256: f.sha256 });
+          f.takeIds.forEach((takeId, slot) => this.#stmt.insertChoice!.run({ bounce_id: id, position: f.position, slot, take_id: takeId }));
+        }
+      });
     });
     return this.getBounce(id);
   }
@@ -378,7 +387,7 @@ export class ProjectLibrary {
   /** Runs the orphan sweep now (it also runs on open). */
   sweep(): SweepReport {
     this.#writable();
-    return sweepProject(this.#open(), this.dir);
+    return sweepProject(this.#open(), this.dir, this.#inFlight);
   }
 
   /** PRAGMA integrity_check plus foreign_key_check; returns the problems found (empty when healthy). */
@@ -448,6 +457,16 @@ export class ProjectLibrary {
     } catch (err) {
       if (err instanceof StylebridgeError) throw err;
       throw new StylebridgeError('LIBRARY_OPEN_FAILED', `Cannot create the project folder ${this.dir}: ${(err as Error).message}`, { dir: this.dir }, { cause: err });
+    }
+  }
+
+  /** Marks paths as being written for the duration of `work`, so a sweep() meanwhile leaves them alone. */
+  async #guard(paths: readonly string[], work: () => Promise<void>): Promise<void> {
+    for (const p of paths) this.#inFlight.add(p);
+    try {
+      await work();
+    } finally {
+      for (const p of paths) this.#inFlight.delete(p);
     }
   }
 

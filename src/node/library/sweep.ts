@@ -55,7 +55,16 @@ function listDir(path: string): Dirent[] {
   }
 }
 
-export function sweepProject(db: Database.Database, dir: string): SweepReport {
+/** The target name a temp file of writeFileAtomic stands for (".a.wav.<16 hex>.sbtmp" -> "a.wav"). */
+function tempTarget(name: string): string {
+  return name.slice(1).replace(/\.[0-9a-f]{16}\.sbtmp$/, '');
+}
+
+/**
+ * `inFlight`: project-relative paths (files, and bounce folders) that this process is writing right now;
+ * they and their temp files are skipped, since their rows are not committed yet.
+ */
+export function sweepProject(db: Database.Database, dir: string, inFlight: ReadonlySet<string> = new Set()): SweepReport {
   const report: SweepReport = { removedTemp: [], removedOrphans: [], missing: [], damaged: [], restored: [], foreign: [] };
   const touched = new Set<string>();
   const remove = (rel: string, list: string[], recursive = false): void => {
@@ -98,7 +107,8 @@ export function sweepProject(db: Database.Database, dir: string): SweepReport {
     for (const e of listDir(join(dir, folder))) {
       const rel = `${folder}/${e.name}`;
       if (!e.isFile()) { report.foreign.push(rel); continue; }
-      if (isAtomicTempName(e.name)) remove(rel, report.removedTemp);
+      if (inFlight.has(rel)) continue;
+      if (isAtomicTempName(e.name)) { if (!inFlight.has(`${folder}/${tempTarget(e.name)}`)) remove(rel, report.removedTemp); }
       else if (isLibraryAudioName(e.name, kind)) { if (!referenced.has(rel)) remove(rel, report.removedOrphans); }
       else report.foreign.push(rel);
     }
@@ -109,6 +119,7 @@ export function sweepProject(db: Database.Database, dir: string): SweepReport {
     const rel = `${BOUNCES_DIR}/${e.name}`;
     if (e.isFile() && isAtomicTempName(e.name)) { remove(rel, report.removedTemp); continue; }
     if (!e.isDirectory() || !isId(e.name, 'bnc')) { report.foreign.push(rel); continue; }
+    if (inFlight.has(rel)) continue;
     if (!bounceFolders.has(rel)) { remove(rel, report.removedOrphans, true); continue; }
     for (const f of listDir(join(dir, BOUNCES_DIR, e.name))) {
       const frel = `${rel}/${f.name}`;
