@@ -126,6 +126,29 @@ export const ERROR_CODES = table({
   MODEL_SIGNATURE_MISMATCH: { summary: 'A graph lacks a required tensor, or a tensor has the wrong dtype, rank or size.', hint: 'The graph does not match docs/model-package.md section 3; details name the tensor and what was expected.' },
   MODEL_BAD_REQUEST: { summary: 'A generation parameter is out of range for this model (frames, streams, seed, top_k, style excerpt length...).', hint: 'Check details.field against the model manifest and docs/model-package.md section 4.' },
   MODEL_LIMIT_EXCEEDED: { summary: 'A model input exceeds a named limit (manifest size, prompt length, sequence capacity).', hint: 'Shorten the request; details.limit names the limit and its value.' },
+
+  // --- ui client and app (src/common/ui-client, src/browser, electron) --------------------------
+  UI_NOT_CONNECTED: { summary: 'The UI is not connected to the host, so the call was not sent.', hint: 'Wait for the connection to come back (the page reconnects by itself), then try again.' },
+  UI_CONNECTION_LOST: { summary: 'The connection to the host closed while a call was waiting for its reply.', hint: 'The call may or may not have run on the host; check its result after the page reconnects.' },
+  UI_CALL_TIMEOUT: { summary: 'A call got no reply within callTimeoutMs.', hint: 'The host may be overloaded or stuck; check its log. The reply, if it comes later, is ignored.' },
+  UI_NO_TOKEN: { summary: 'The page has no token for the host.', hint: 'Open the UI from the address that `stylebridge serve` prints (it ends in #token=...), or from the app.' },
+  UI_HOST_REFUSED: { summary: 'The host is running but refused this page (stale token, other origin, or too many windows).', hint: 'The token changes every time the host starts: open the UI again from the address `stylebridge serve` prints.' },
+  UI_BAD_MESSAGE: { summary: 'The host sent a message the UI cannot read (not JSON, or missing fields).', hint: 'The UI and the host versions may differ; reload the page, and update if it persists.' },
+  UI_FILE_TOO_LARGE: { summary: 'A dropped audio file is larger than the UI sends to the host (maxDropBytes).', hint: 'Trim the file to the bars you want to use (a few bars are enough for a style).' },
+  UI_AUDIO_FETCH_FAILED: { summary: 'The audio of a capture or take could not be loaded from the host.', hint: 'Check that the host is running and the file still exists in the project; reload the view.' },
+  APP_IPC_REJECTED: { summary: 'The app refused a request from a page or frame it does not trust.', hint: 'Only the host\'s own UI, in the app\'s main window, may use the app\'s file and drag functions.' },
+  APP_BAD_DRAG: { summary: 'A drag-out request names no take or a file that is not an audio file of the project.', hint: 'Drag a take from the variations grid; the file must exist in the project folder.' },
+  APP_HOST_START_FAILED: { summary: 'The app could not start the host process, or the host did not report its address in time.', hint: 'See the host log in the app\'s log folder; check that the port and project folder are usable.' },
+
+  // --- models (src/node/models, docs/model-package.md) ----------------------------------------
+  MODEL_MANIFEST_MISSING: { summary: 'The model folder has no manifest.json, or the folder does not exist.', hint: 'Point at a model package folder (docs/model-package.md); it holds manifest.json and the ONNX files.' },
+  MODEL_MANIFEST_INVALID: { summary: 'manifest.json is not valid JSON or a field is missing, of the wrong type or out of range.', hint: 'See details.field; the manifest fields are listed in docs/model-package.md section 2.' },
+  MODEL_VERSION_UNSUPPORTED: { summary: 'The package uses a format or format_version this Stylebridge does not know.', hint: 'Update Stylebridge, or export the package again at format_version 1.' },
+  MODEL_FILE_MISSING: { summary: 'A file named by the manifest (a graph or the tokenizer) is not in the package folder.', hint: 'Copy the whole package folder; details.file names the missing file.' },
+  MODEL_FILE_CORRUPT: { summary: 'A package file cannot be read: ONNX Runtime rejects the graph, its checksum differs, or the tokenizer is malformed.', hint: 'Download or export the package again; details.file names the file.' },
+  MODEL_SIGNATURE_MISMATCH: { summary: 'A graph lacks a required tensor, or a tensor has the wrong dtype, rank or size.', hint: 'The graph does not match docs/model-package.md section 3; details name the tensor and what was expected.' },
+  MODEL_BAD_REQUEST: { summary: 'A generation parameter is out of range for this model (frames, streams, seed, top_k, style excerpt length...).', hint: 'Check details.field against the model manifest and docs/model-package.md section 4.' },
+  MODEL_LIMIT_EXCEEDED: { summary: 'A model input exceeds a named limit (manifest size, prompt length, sequence capacity).', hint: 'Shorten the request; details.limit names the limit and its value.' },
 });
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,162 @@
+// The producer's loop in a real Chromium: capture from a plugin, render with progress, audition from the next bar, favourite, delete, 200 takes.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TestPlugin } from '../support/protocol-client.js';
+import { browserSkipReason, buildUi, launchBrowser, type BrowserSession } from '../support/browser.js';
+import { materialClip, materialUnavailable } from '../material/render-material.js';
+import { startStandinHost, type StandinHost } from './ui-standin-host.js';
+
+const skip = browserSkipReason() ?? materialUnavailable();
+const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
+
+describe('web UI session flows', { skip }, () => {
+  let ui: { dir: string; cleanup: () => void };
+  let b: BrowserSession;
+  let host: StandinHost;
+  let drums: TestPlugin;
+
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    ui = buildUi();
+    host = await startStandinHost(ui.dir);
+    b = await launchBrowser();
+    drums = await TestPlugin.connect({ port: host.server.port, token: host.server.token, bpm: 120, identity: { host: 'Ardour', hostVersion: '7.3', format: 'lv2', trackName: 'Drums' } });
+    drums.sendTransport(drums.tempo.barStartSample(8) + 1000);
+    await b.page.goto(host.server.url);
+    await b.page.locator('.conn[data-state="open"]').waitFor({ timeout: 5000 });
+  });
+
+  after(async () => {
+    await drums?.close().catch(() => undefined);
+    await host?.close();
+    await b?.close();
+    ui?.cleanup();
+  });
+
+  test('capturing the last bar asks the plugin for it and shows its waveform on a beat grid', async () => {
+    const { page } = b;
+    await page.locator(`.track[data-track="${drums.identity.instanceId}"]`).waitFor();
+    await page.getByRole('button', { name: /Capture last bar/ }).click();
+    await page.locator('.source-wave .wave[data-state="ready"]').waitFor({ timeout: 10000 });
+    const req = drums.requests.find((r) => r.type === 'capture');
+    assert.ok(req && req.type === 'capture' && req.at === 'last' && req.bars === 1, 'the plugin was asked for the last complete bar');
+    assert.match(await page.locator('.source .meta').innerText(), /120[\s\S]*4\/4[\s\S]*1/);
+    // The canvas holds drawn pixels (waveform and grid), not an empty surface.
+    const inked = await page.locator('.source-wave canvas').evaluate((c: HTMLCanvasElement) => {
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++;
+      return n / (c.width * c.height);
+    });
+    assert.ok(inked > 0.05, `waveform drawn (${(inked * 100).toFixed(1)}% of pixels)`);
+  });
+
+  test('the render panel shows the engine\'s capabilities and a job renders takes with progress', async () => {
+    const { page } = b;
+    const clip = materialClip('house', 124);
+    const cap = host.addCapture(clip.audio, clip.bpm, clip.meter, clip.bars, 'Drums');
+    await page.locator('.chip', { hasText: '124' }).first().click();
+    await page.locator('.source-wave .wave[data-state="ready"]').waitFor({ timeout: 10000 });
+
+    const prompt = page.getByRole('textbox', { name: 'Prompt' });
+    assert.equal(await prompt.isDisabled(), true, 'the concat engine takes no text prompt');
+    assert.match(await page.locator('#prompt-why').innerText(), /does not understand text prompts/);
+    assert.equal(await page.getByRole('spinbutton', { name: 'Guidance a' }).isDisabled(), true);
+
+    await page.getByRole('spinbutton', { name: 'Variations' }).fill('6');
+    await page.getByRole('spinbutton', { name: 'Seed' }).fill('1234');
+    await page.getByRole('button', { name: /Render 6 variations/ }).click();
+    await page.locator('.job').first().waitFor({ timeout: 5000 });
+    await page.locator('.job.job-done').first().waitFor({ timeout: 30000 });
+    await page.waitForFunction(() => document.querySelectorAll('.take').length === 6, undefined, { timeout: 10000 });
+    await page.waitForFunction(() => document.querySelectorAll('.take .wave[data-state="ready"]').length === 6, undefined, { timeout: 15000 });
+    const takes = [...host.takes.values()].filter((t) => t.captureId === cap.id);
+    assert.equal(takes.length, 6);
+    assert.equal(takes[0]!.seed >= 0, true);
+    await page.screenshot({ path: join(SHOTS, 'session.png') });
+  });
+
+  test('key 2 auditions the second take from the next bar line and the grid shows it armed, then playing with a cursor', async () => {
+    const { page } = b;
+    await page.locator('body').click({ position: { x: 5, y: 300 } });
+    await page.keyboard.press('2');
+    await page.locator('.take.is-armed, .take.is-playing').waitFor({ timeout: 10000 });
+    const play = drums.requests.find((r) => r.type === 'play');
+    assert.ok(play && play.type === 'play' && play.at === 'next', 'the plugin was told to play at the next bar');
+    const second = await page.locator('.take').nth(1).getAttribute('class');
+    assert.match(second ?? '', /is-(armed|playing)/);
+    assert.match(await page.locator('.now-playing').innerText(), /take 2/);
+
+    // The plugin reaches the bar and plays: the cursor moves within the take.
+    const startBar = drums.playing!.bar;
+    drums.send({ type: 'status', state: 'playing', take: drums.playing!.take, bar: startBar, takes: 1, drops: 0, underruns: 0 });
+    drums.sendTransport(drums.tempo.barStartSample(startBar) + 24000);
+    await page.locator('.take.is-playing .wave-cursor').waitFor({ timeout: 5000 });
+    await page.waitForFunction(() => {
+      const c = document.querySelector<HTMLElement>('.take.is-playing .wave-cursor');
+      return !!c && c.style.opacity === '1' && parseFloat(c.style.left) > 0;
+    }, undefined, { timeout: 5000 });
+    await page.screenshot({ path: join(SHOTS, 'session-playing.png') });
+
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => !document.querySelector('.take.is-playing, .take.is-armed'), undefined, { timeout: 5000 });
+    assert.ok(drums.requests.some((r) => r.type === 'stop'));
+  });
+
+  test('a focused take is favourited with F and deleted with Delete', async () => {
+    const { page } = b;
+    const first = page.locator('.take').first();
+    const id = await first.getAttribute('data-take');
+    await first.focus();
+    await page.keyboard.press('f');
+    await page.locator(`.take[data-take="${id}"].is-fav`).waitFor({ timeout: 5000 });
+    assert.equal(host.takes.get(id!)?.favourite, true);
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-take')), await page.locator('.take').nth(1).getAttribute('data-take'));
+    await page.locator(`.take[data-take="${id}"]`).focus();
+    await page.keyboard.press('Delete');
+    await page.locator(`.take[data-take="${id}"]`).waitFor({ state: 'detached', timeout: 5000 });
+    assert.equal(host.takes.has(id!), false);
+  });
+
+  test('an engine error appears in its job row with its code and what to do next', async () => {
+    const { page } = b;
+    // A silent bar: the engine itself refuses it (ENGINE_SOURCE_SILENT), and the job fails with that code.
+    const silent = host.addCapture({ sampleRate: 48000, channels: [new Float32Array(96000), new Float32Array(96000)] }, 120, { numerator: 4, denominator: 4 }, 1, 'Silence');
+    await page.locator('.chip', { hasText: 'Silence' }).first().click();
+    await page.getByRole('spinbutton', { name: 'Variations' }).fill('2');
+    await page.getByRole('button', { name: /Render 2 variations/ }).click();
+    const err = page.locator('.job.job-failed .error-note').first();
+    await err.waitFor({ timeout: 10000 });
+    const text = await err.innerText();
+    assert.match(text, /ENGINE_SOURCE_SILENT/);
+    assert.ok(text.length > 'ENGINE_SOURCE_SILENT'.length + 20, 'the message and the hint are shown too');
+    await page.screenshot({ path: join(SHOTS, 'engine-error.png') });
+    host.captures.delete(silent.id);
+  });
+
+  test('the grid stays usable with 200 takes: cards render, only visible waveforms load, keys still audition', async (t) => {
+    const { page } = b;
+    const cap = [...host.captures.values()].find((c) => c.bpm === 124)!;
+    await page.locator('.chip', { hasText: '124' }).first().click();
+    await page.waitForFunction(() => document.querySelectorAll('.take').length > 0, undefined, { timeout: 10000 });
+    // The rendered takes repeated as records up to 200 (same audio files, distinct takes).
+    const t0 = Date.now();
+    const added = host.cloneTakes(cap.id, 200);
+    await page.waitForFunction((n) => document.querySelectorAll('.take').length === n, added, { timeout: 30000 });
+    const shown = Date.now() - t0;
+    const loaded = await page.locator('.take .wave[data-state="ready"]').count();
+    assert.ok(loaded < 200, `waveforms load lazily (${loaded} of 200 loaded)`);
+    const k0 = Date.now();
+    await page.keyboard.press('3');
+    await page.locator('.take.is-armed, .take.is-playing').waitFor({ timeout: 5000 });
+    const keyMs = Date.now() - k0;
+    await page.locator('.take-grid').evaluate((g) => { g.scrollTop = g.scrollHeight; });
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(SHOTS, 'grid-200.png') });
+    t.diagnostic(`200 takes: grid shown ${shown} ms after the events, key 3 to armed ${keyMs} ms, ${loaded} waveforms loaded before scrolling`);
+  });
+});
