@@ -17,7 +17,7 @@ export interface SearchQuery {
   /** Engine id; for captures: those with at least one take by this engine. */
   readonly engineId?: string;
   /**
-   * Words that must all appear (case-insensitive, anywhere). Takes: in the prompt or the capture's track
+   * Words that must all appear (anywhere; case-insensitive for ASCII letters, as SQLite's LIKE is). Takes: in the prompt or the capture's track
    * name. Captures: in the track name, DAW, dropped file name or note, or in the prompt of one of its takes.
    */
   readonly text?: string;
