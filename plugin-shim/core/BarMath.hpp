@@ -17,8 +17,11 @@ inline double framesPerQuarter(double sampleRate, double bpmQuarters) noexcept {
 inline double barStartPpq(std::int64_t bar, Meter m) noexcept { return static_cast<double>(bar) * quartersPerBar(m); }
 
 // The sample rule shared with the host's timing module: an exact position x (in samples) falls on
-// sample floor(x + 0.5) (round half up).
-inline std::int64_t roundHalfUp(double x) noexcept { return static_cast<std::int64_t>(std::floor(x + 0.5)); }
+// sample floor(x + 0.5) (round half up). Positions rebuilt from a host's PPQ carry ~1e-9 of float
+// noise, which would flip exact ties (4/4 at 128 BPM and 44.1 kHz: bars of 82687.5 samples); a
+// value this close below a tie counts as the tie.
+constexpr double kTieTolerance = 1e-6;
+inline std::int64_t roundHalfUp(double x) noexcept { return static_cast<std::int64_t>(std::floor(x + 0.5 + kTieTolerance)); }
 
 // Positions closer than this (in quarters) to a bar line count as on it (host PPQ carries float noise).
 constexpr double kPpqEpsilon = 1e-9;

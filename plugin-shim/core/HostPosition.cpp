@@ -31,6 +31,9 @@ HostPosition PositionDecoder::decode(const DpfTimeFields& t, std::uint32_t frame
     case PluginFormat::Clap:
         // DPF: beats = whole quarters; bar = beats / num + 1; beat = beats % num + 1; tick = fraction of a quarter.
         p.ppq = (t.bar - 1) * static_cast<double>(p.meter.num) + beatInBar;
+        // DPF passes CLAP's steady_time (a running count, not the timeline) as the frame: derive the
+        // timeline sample from the PPQ, which holds for a tempo constant since the song start.
+        p.hostFrame = roundHalfUp(p.ppq * framesPerQuarter(sampleRate_, p.bpm));
         break;
     case PluginFormat::Lv2:
     case PluginFormat::Other:

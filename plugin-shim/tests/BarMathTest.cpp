@@ -28,6 +28,9 @@ TEST_CASE("bar k starts at the round-half-up sample of k times the exact bar len
     CHECK(roundHalfUp(2.5) == 3);
     CHECK(roundHalfUp(-2.5) == -2);
     CHECK(roundHalfUp(2.4999) == 2);
+    // A tie rebuilt from float PPQ lands a hair below .5 and must still round up (82687.5-sample bars).
+    CHECK(roundHalfUp(82687.5 - 1e-9) == 82688);
+    CHECK(roundHalfUp(3 * 82687.5 - 3e-9) == 248063);
 }
 
 TEST_CASE("the bar at a PPQ tolerates float noise just below a bar line")

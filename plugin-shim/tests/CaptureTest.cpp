@@ -105,6 +105,17 @@ TEST_CASE("bars in 7/8 at 93 BPM and 44.1 kHz have fractional lengths and still 
     for (std::int64_t k = 0; k < 8; ++k) checkBarIsTimeline(cutBar(h.log, h.engine.history(), k), barLen, k);
 }
 
+TEST_CASE("bars of 82687.5 samples (4/4, 128 BPM, 44.1 kHz) round their ties up as the host does")
+{
+    std::mt19937 rng(9);
+    FakeHost h(44100.0);
+    h.bpm = 128.0;
+    const double barLen = 4 * h.fpq();
+    CHECK(barLen == 82687.5);
+    h.play(static_cast<std::int64_t>(barLen * 7), rng);
+    for (std::int64_t k = 0; k < 6; ++k) checkBarIsTimeline(cutBar(h.log, h.engine.history(), k), barLen, k);
+}
+
 TEST_CASE("a bar during which the transport stopped is refused with the reason")
 {
     std::mt19937 rng(3);
