@@ -100,6 +100,13 @@ describe('server flows', () => {
     assertTimelineAudio(audio!, 0);
   });
 
+  test('a plugin that masks with random keys (RFC 6455 default) is served the same as one using the zero key', async () => {
+    const p = await TestPlugin.connect({ ...opts(), identity: { trackName: 'Masked' }, mask: 'random' });
+    const r = await server.sessions.find('Masked').capture({ at: 'bar', bar: 2, bars: 1 });
+    assertTimelineAudio(r.audio, r.info.startSample);
+    await p.close();
+  });
+
   test('a bar the plugin has not heard fails with CAPTURE_NOT_HEARD and the connection stays', async () => {
     await assert.rejects(ui.call('capture', { track: 'Drums', at: 'bar', bar: 40, bars: 1 }), (e: CallError) => e.code === 'CAPTURE_NOT_HEARD');
     const { audio } = await ui.call('capture', { track: 'Drums', at: 'bar', bar: 1, bars: 1 });

@@ -19,6 +19,8 @@ export interface ConnectOptions {
   readonly origin?: string;
   readonly host?: string;
   readonly path?: string;
+  /** WebSocket masking key: "random" (RFC 6455 default) or "zero" (allowed on loopback, docs/protocol.md 2). */
+  readonly mask?: 'random' | 'zero';
 }
 
 /** Opens a WebSocket; rejects with the HTTP status and body if the host refuses the upgrade. */
@@ -32,6 +34,7 @@ export function openSocket(role: Role, o: ConnectOptions): Promise<WebSocket> {
     ...(o.origin ? { origin: o.origin } : {}),
     perMessageDeflate: false,
     maxPayload: 64 * 1024 * 1024,
+    ...(o.mask === 'zero' ? { generateMask: (m: Buffer) => void m.fill(0) } : {}),
   });
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve(ws));
@@ -175,6 +178,8 @@ export class TestPlugin extends ProtocolClient {
   readonly takes = new Map<number, HeldTake>();
   readonly requests: AnyMessage[] = [];
   playing: { take: number; bar: number } | undefined;
+  /** The last answer's audio (a plugin cuts from its ring; recomputing the signal would only measure this client). */
+  #lastCapture: { key: string; channels: Float32Array[] } | undefined;
 
   constructor(ws: WebSocket, o: TestPluginOptions) {
     super(ws, 'plugin');
@@ -191,8 +196,9 @@ export class TestPlugin extends ProtocolClient {
     return Math.fround(((t * 7 + c * 13) % 1000) / 1000 - 0.5);
   }
 
+  /** Connects and says hello. Plugins use the zero masking key unless `mask: 'random'` (docs/protocol.md 2). */
   static async connect(o: TestPluginOptions): Promise<TestPlugin> {
-    const p = new TestPlugin(await openSocket('plugin', o), o);
+    const p = new TestPlugin(await openSocket('plugin', { mask: 'zero', ...o }), o);
     const w = await p.hello({ identity: p.identity });
     if (w.instanceId) p.identity = { ...p.identity, instanceId: w.instanceId };
     return p;
@@ -239,11 +245,16 @@ export class TestPlugin extends ProtocolClient {
           return true;
         }
         const frames = end - start;
-        const channels = Array.from({ length: ch }, (_, c) => {
-          const a = new Float32Array(frames);
-          for (let i = 0; i < frames; i++) a[i] = TestPlugin.sample(start + i, c);
-          return a;
-        });
+        const key = `${start}:${frames}:${ch}`;
+        if (this.#lastCapture?.key !== key) {
+          const fresh = Array.from({ length: ch }, (_, c) => {
+            const a = new Float32Array(frames);
+            for (let i = 0; i < frames; i++) a[i] = TestPlugin.sample(start + i, c);
+            return a;
+          });
+          this.#lastCapture = { key, channels: fresh };
+        }
+        const channels = this.#lastCapture.channels;
         const pos = this.tempo.positionAtSample(start);
         this.#reply({ type: 'captured', id: msg.id, bar: first, bars: msg.bars, startSample: start, frames, sampleRate: this.identity.sampleRate, channels: ch, bpm: pos.bpm, meterNum: pos.meter.numerator, meterDen: pos.meter.denominator });
         if (!this.silent) for (const b of encodeTransfer(FrameKind.capture, msg.id, { sampleRate: this.identity.sampleRate, channels }, this.limits.maxBinaryMessageBytes)) this.sendRaw(b);

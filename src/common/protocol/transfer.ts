@@ -11,15 +11,14 @@ export interface TransferAnnouncement {
   readonly frames: number;
 }
 
-/** Collects the frames of one transfer into a planar buffer allocated once from the announcement. */
+/** Collects the frames of one transfer into one planar buffer (a single-frame transfer is adopted without a copy). */
 export class TransferAssembler {
   readonly announcement: TransferAnnouncement;
-  readonly #channels: Float32Array[];
+  #channels: Float32Array[] | undefined;
   #received = 0;
 
   constructor(a: TransferAnnouncement) {
     this.announcement = a;
-    this.#channels = Array.from({ length: a.channels }, () => new Float32Array(a.frames));
   }
 
   get received(): number {
@@ -42,13 +41,21 @@ export class TransferAssembler {
     if (f.channels !== a.channels) return mismatch('channels', f.channels, a.channels);
     if (f.totalFrames !== a.frames) return mismatch('totalFrames', f.totalFrames, a.frames);
     if (f.frameOffset !== this.#received) return mismatch('frameOffset', f.frameOffset, this.#received);
-    for (let c = 0; c < a.channels; c++) this.#channels[c]!.set(f.samples[c]!, f.frameOffset);
+    if (f.frameOffset === 0 && f.frameCount === a.frames) {
+      // The whole transfer in one frame: adopt the decoded arrays instead of copying them.
+      this.#channels = f.samples.slice(0, a.channels);
+    } else {
+      // Allocated at the first chunk, not at the announcement, so a peer that never sends costs nothing.
+      this.#channels ??= Array.from({ length: a.channels }, () => new Float32Array(a.frames));
+      for (let c = 0; c < a.channels; c++) this.#channels[c]!.set(f.samples[c]!, f.frameOffset);
+    }
     this.#received += f.frameCount;
     return undefined;
   }
 
   /** The whole buffer (call when complete). */
   audio(): AudioBuffer {
-    return { sampleRate: this.announcement.sampleRate, channels: this.#channels };
+    const a = this.announcement;
+    return { sampleRate: a.sampleRate, channels: this.#channels ?? Array.from({ length: a.channels }, () => new Float32Array(a.frames)) };
   }
 }
