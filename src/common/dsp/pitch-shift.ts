@@ -4,6 +4,8 @@ import { resampleInto } from './resample.js';
 
 /** Analysis window of the phase vocoder, seconds (rounded up to a power of two in samples). */
 export const PITCH_SHIFT_WINDOW_SECONDS = 0.043;
+/** Kernel half-width of the resampling step (zero crossings); 8 keeps aliasing below about -60 dB. */
+export const PITCH_SHIFT_HALF_TAPS = 8;
 
 const TWO_PI = 2 * Math.PI;
 const wrap = (x: number): number => x - TWO_PI * Math.round(x / TWO_PI);
@@ -42,6 +44,8 @@ export function pitchShift(channels: readonly Float32Array[], semitones: number,
   const tmp = new Float64Array(n);
   const yr = new Float64Array(bins);
   const yi = new Float64Array(bins);
+  const rotC = new Float64Array(bins);
+  const rotS = new Float64Array(bins);
   const half = n >> 1;
   for (let f = 0; f < frames; f++) {
     const a0 = f * ha - half;
@@ -56,7 +60,7 @@ export function pitchShift(channels: readonly Float32Array[], semitones: number,
     for (let k = 0; k < bins; k++) {
       let sr = 0, si = 0;
       for (let c = 0; c < C; c++) { sr += re[c]![k]!; si += im[c]![k]!; }
-      midMag[k] = Math.hypot(sr, si);
+      midMag[k] = sr * sr + si * si; // squared: only compared
       midPh[k] = Math.atan2(si, sr);
     }
     if (f === 0) {
@@ -91,12 +95,17 @@ export function pitchShift(channels: readonly Float32Array[], semitones: number,
     prevPh.set(midPh);
     for (let k = 0; k < bins; k++) prevSyn[k] = wrap(synPh[k]!);
     const s0 = f * hs;
+    // one rotation per bin, shared by every channel
+    for (let k = 0; k < bins; k++) {
+      const rot = synPh[k]! - midPh[k]!;
+      rotC[k] = Math.cos(rot);
+      rotS[k] = Math.sin(rot);
+    }
     for (let c = 0; c < C; c++) {
       const rr = re[c]!;
       const ii = im[c]!;
       for (let k = 0; k < bins; k++) {
-        const rot = synPh[k]! - midPh[k]!;
-        const cr = Math.cos(rot), ci = Math.sin(rot);
+        const cr = rotC[k]!, ci = rotS[k]!;
         yr[k] = rr[k]! * cr - ii[k]! * ci;
         yi[k] = rr[k]! * ci + ii[k]! * cr;
       }
@@ -117,7 +126,7 @@ export function pitchShift(channels: readonly Float32Array[], semitones: number,
   // synthesis frame f is centred at f*hs + n/2 in `stretched`, analysis frame f at f*ha: input time t -> t*alpha + n/2
   return stretched.map((s) => {
     const out = new Float32Array(len);
-    resampleInto(s, half, alpha, out, len);
+    resampleInto(s, half, alpha, out, len, PITCH_SHIFT_HALF_TAPS);
     return out;
   });
 }

@@ -4,23 +4,24 @@
 export const RESAMPLE_HALF_TAPS = 16;
 const TABLE_RES = 256;
 
-let kernelTable: Float64Array | undefined;
+const kernels = new Map<number, Float64Array>();
 
-/** Blackman-Harris-windowed sinc, sampled TABLE_RES times per zero crossing over [0, HALF_TAPS]. */
-function kernel(): Float64Array {
-  if (kernelTable) return kernelTable;
-  const n = RESAMPLE_HALF_TAPS * TABLE_RES + 2;
+/** Blackman-Harris-windowed sinc, sampled TABLE_RES times per zero crossing over [0, halfTaps]. */
+function kernel(halfTaps: number): Float64Array {
+  const hit = kernels.get(halfTaps);
+  if (hit) return hit;
+  const n = halfTaps * TABLE_RES + 2;
   const t = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const x = i / TABLE_RES;
-    if (x >= RESAMPLE_HALF_TAPS) { t[i] = 0; continue; }
+    if (x >= halfTaps) { t[i] = 0; continue; }
     const sinc = x === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x);
-    const p = 0.5 + (0.5 * x) / RESAMPLE_HALF_TAPS; // window position 0.5..1 for x 0..HALF
+    const p = 0.5 + (0.5 * x) / halfTaps; // window position 0.5..1 for x 0..halfTaps
     const a = 2 * Math.PI * p;
     const w = 0.35875 - 0.48829 * Math.cos(a) + 0.14128 * Math.cos(2 * a) - 0.01168 * Math.cos(3 * a);
     t[i] = sinc * w;
   }
-  kernelTable = t;
+  kernels.set(halfTaps, t);
   return t;
 }
 
@@ -29,13 +30,13 @@ function kernel(): Float64Array {
  * step > 1 reads faster (downsampling / pitch up) and the kernel widens to stay anti-aliased.
  * Samples outside the input read as zero.
  */
-export function resampleInto(input: Float32Array, start: number, step: number, output: Float32Array, outLength = output.length): void {
-  const tab = kernel();
+export function resampleInto(input: Float32Array, start: number, step: number, output: Float32Array, outLength = output.length, halfTaps = RESAMPLE_HALF_TAPS): void {
+  const tab = kernel(halfTaps);
   const scale = step > 1 ? 1 / step : 1; // cutoff relative to the input's Nyquist
-  const half = Math.ceil(RESAMPLE_HALF_TAPS / scale);
+  const half = Math.ceil(halfTaps / scale);
   const n = input.length;
   const tabScale = TABLE_RES * scale;
-  const limit = RESAMPLE_HALF_TAPS * TABLE_RES;
+  const limit = halfTaps * TABLE_RES;
   for (let j = 0; j < outLength; j++) {
     const t = start + j * step;
     const c = Math.floor(t);

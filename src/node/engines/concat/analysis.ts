@@ -134,7 +134,7 @@ export function analyseBar(channels: readonly Float32Array[], grid: Grid, source
 
   // --- onset detection function: log-magnitude spectral flux -------------------------------------
   const n = nextPow2(opts.onsetWindowSeconds * sr);
-  const hop = n >> 2;
+  const hop = n >> 1;
   const bins = (n >> 1) + 1;
   const fft = new RealFft(n);
   const win = hannWindow(n);

@@ -147,16 +147,16 @@ function chooseUnit(a: BarAnalysis, model: StyleModel, p: StrengthProfile, clust
 function transposition(a: BarAnalysis, u: Unit, rng: Pcg32): number {
   const pc = u.desc.pitchClass;
   // only clearly pitched, not mainly percussive units move in key (a drum hit has no scale degree)
-  if (pc < 0 || a.key.confidence < 0.5 || u.desc.tonalness < TONAL_MIN || u.desc.percussiveness > 0.6) return 0;
+  if (pc < 0 || a.key.confidence < 0.5 || u.desc.tonalness < TONAL_MIN || u.desc.percussiveness > 0.5) return 0;
+  // Three moves in key, as a player would: a third up, a third down, a fifth (or fourth) up. Few
+  // distinct shifts per unit also let all takes of a request share the shifted audio.
+  const inKey = (t: number): boolean => a.key.scale.includes((((pc + t) % 12) + 12) % 12);
   const options: number[] = [];
-  const weights: number[] = [];
-  for (let t = -5; t <= 7; t++) {
-    if (t === 0 || !a.key.scale.includes((((pc + t) % 12) + 12) % 12)) continue;
-    options.push(t);
-    weights.push(1 / Math.abs(t));
-  }
-  const i = rng.weighted(weights);
-  return i < 0 ? 0 : options[i]!;
+  const up = [3, 4].find(inKey);
+  const down = [-3, -4].find(inKey);
+  const fifth = [7, 5].find(inKey);
+  for (const t of [up, down, fifth]) if (t !== undefined && !options.includes(t)) options.push(t);
+  return options.length ? options[rng.int(options.length)]! : 0;
 }
 
 function drawMoves(a: BarAnalysis, p: StrengthProfile, u: Unit, s: number, slotSteps: number, fill: boolean, fillPos: number, rng: Pcg32): Moves {

@@ -1,19 +1,39 @@
 // Resynthesis: units placed on the output grid with the source's micro-timing, moves applied, joins declicked.
 import { pitchShift } from '../../../common/dsp/pitch-shift.js';
+import { resampleInto } from '../../../common/dsp/resample.js';
 import type { BarAnalysis, Unit } from './analysis.js';
 import type { Grid } from './grid.js';
 import type { Moves, Plan } from './generate.js';
 
+/** Units up to this long are transposed like a sampler (varispeed); longer, sustained ones by the phase vocoder. */
+export const VARISPEED_MAX_SECONDS = 0.35;
+
 /** Transposed copies of units, shared by all takes of one request (analyse once, generate N). */
 export class TransposeCache {
   readonly #map = new Map<string, Float32Array[]>();
-  /** The unit from its start, `length` samples, shifted; computed once per unit and shift (longer asks recompute). */
-  get(a: BarAnalysis, u: Unit, semitones: number, length: number): Float32Array[] {
+  /**
+   * The unit from its start, `length` samples, shifted by `semitones`; `avail` is how much audio the
+   * unit has before the next source event. Short units are read faster or slower (a sampler's
+   * transposition: no smearing, the attack stays sharp); long ones keep their length through the
+   * phase vocoder. Computed once per unit and shift (a longer ask recomputes).
+   */
+  get(a: BarAnalysis, u: Unit, semitones: number, length: number, avail: number): Float32Array[] {
     const k = `${u.index}:${semitones}`;
     let hit = this.#map.get(k);
     if (!hit || hit[0]!.length < length) {
-      const src = a.channels.map((ch) => readLoop(ch, u.start, length));
-      hit = pitchShift(src, semitones, a.sampleRate);
+      if (avail / a.sampleRate <= VARISPEED_MAX_SECONDS) {
+        const ratio = Math.pow(2, semitones / 12);
+        hit = a.channels.map((ch) => {
+          const src = readLoop(ch, u.start, avail);
+          const fade = Math.min(a.preroll, avail);
+          for (let j = 0; j < fade; j++) src[avail - fade + j]! *= Math.cos((Math.PI / 2) * ((j + 0.5) / fade));
+          const out = new Float32Array(length);
+          resampleInto(src, 0, ratio, out, length, VARISPEED_HALF_TAPS);
+          return out;
+        });
+      } else {
+        hit = pitchShift(a.channels.map((ch) => readLoop(ch, u.start, length)), semitones, a.sampleRate);
+      }
       this.#map.set(k, hit);
     }
     return hit;
@@ -22,6 +42,8 @@ export class TransposeCache {
     return this.#map.size;
   }
 }
+
+const VARISPEED_HALF_TAPS = 12;
 
 /** `count` samples of a loop from `from`, wrapping at its end (the capture is one cycle of a loop). */
 function readLoop(ch: Float32Array, from: number, count: number): Float32Array {
@@ -81,7 +103,7 @@ export function renderPlan(a: BarAnalysis, plan: Plan, grid: Grid, length: numbe
     }
     // source material (transposed if asked)
     if (m.semitones !== 0) {
-      const shifted = cache.get(a, u, m.semitones, body);
+      const shifted = cache.get(a, u, m.semitones, body, avail);
       for (let c = 0; c < C; c++) tmp[c]!.set(shifted[c]!.subarray(0, body));
     } else {
       for (let c = 0; c < C; c++) {
