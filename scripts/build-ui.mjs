@@ -1,5 +1,5 @@
 // Bundles the web UI into dist/ui (served by the host at / and loaded by Electron) and the Electron main/preload into dist/electron.
-// Usage: node scripts/build-ui.mjs [--watch] [--no-minify] [--out DIR] [--ui-only]. Offline: esbuild runs locally, nothing is fetched.
+// Usage: node scripts/build-ui.mjs [--watch] [--no-minify] [--out DIR] [--electron-out DIR] [--ui-only]. Offline: esbuild runs locally, nothing is fetched.
 import { build, context } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -11,7 +11,8 @@ const args = new Set(argv);
 const minify = !args.has('--no-minify');
 const outIdx = argv.indexOf('--out');
 const uiOut = outIdx >= 0 && argv[outIdx + 1] ? resolve(argv[outIdx + 1]) : join(root, 'dist', 'ui');
-const electronOut = join(root, 'dist', 'electron');
+const eIdx = argv.indexOf('--electron-out');
+const electronOut = eIdx >= 0 && argv[eIdx + 1] ? resolve(argv[eIdx + 1]) : join(root, 'dist', 'electron');
 
 /** Static files copied as they are. */
 const STATIC_FILES = ['index.html', 'icon.svg'];
@@ -54,6 +55,7 @@ const electronOptions = {
   outdir: electronOut,
   outExtension: { '.js': '.cjs' },
   external: ['electron'],
+  define: { STYLEBRIDGE_VERSION: JSON.stringify(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version) },
   sourcemap: 'linked',
   logLevel: 'warning',
 };
@@ -86,5 +88,5 @@ if (args.has('--watch')) {
   checkCsp();
   const bytes = Object.values(ui.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
   writeFileSync(join(uiOut, 'build.json'), JSON.stringify({ builtAt: new Date().toISOString(), bytes }, null, 2));
-  process.stdout.write(`build-ui: ${uiOut} (${(bytes / 1024).toFixed(0)} KiB of scripts incl. maps), dist/electron\n`);
+  process.stdout.write(`build-ui: ${uiOut} (${(bytes / 1024).toFixed(0)} KiB of scripts incl. maps)${withElectron ? `, ${electronOut}` : ''}\n`);
 }
