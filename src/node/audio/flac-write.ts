@@ -78,10 +78,12 @@ function fixedResidual(x: Int32Array, order: number): Int32Array {
 
 const zigzag = (v: number): number => (v >= 0 ? 2 * v : -2 * v - 1);
 
-/** Best Rice parameter and its cost in bits for `count` values whose zig-zag sum is `sum` (estimate). */
+/** Best Rice parameter and its cost in bits for `count` values whose zig-zag sum is `sum` (estimate: floor per value ignored). */
 function riceCost(sum: number, count: number, maxParam: number): { k: number; bits: number } {
+  // The optimum lies next to log2(mean); test the neighbours.
+  const guess = sum > count ? Math.floor(Math.log2(sum / count)) : 0;
   let best = { k: 0, bits: Infinity };
-  for (let k = 0; k <= maxParam; k++) {
+  for (let k = Math.max(0, guess - 1); k <= Math.min(maxParam, guess + 2); k++) {
     const bits = count * (k + 1) + Math.floor(sum / 2 ** k);
     if (bits < best.bits) best = { k, bits };
   }
@@ -89,29 +91,38 @@ function riceCost(sum: number, count: number, maxParam: number): { k: number; bi
 }
 
 function planResidual(res: Int32Array, blockSize: number, order: number): { bits: number; partitionOrder: number; params: number[]; method: 0 | 1 } {
-  const u = new Float64Array(res.length);
-  for (let i = 0; i < res.length; i++) u[i] = zigzag(res[i]!);
+  // Finest usable partition order: the block divides evenly and the first partition still holds a residual.
+  let finest = 0;
+  while (finest < MAX_PARTITION_ORDER && blockSize % 2 ** (finest + 1) === 0 && blockSize >> (finest + 1) > order) finest++;
+  // Zig-zag sums per finest partition (partition 0 lacks the `order` warm-up samples), merged pairwise for coarser orders.
+  let sums = new Float64Array(2 ** finest);
+  const size = blockSize >> finest;
+  for (let j = 0, at = 0; j < sums.length; j++) {
+    const count = j === 0 ? size - order : size;
+    let sum = 0;
+    for (let i = 0; i < count; i++) sum += zigzag(res[at + i]!);
+    sums[j] = sum;
+    at += count;
+  }
   let best: { bits: number; partitionOrder: number; params: number[]; method: 0 | 1 } | undefined;
-  for (let p = 0; p <= MAX_PARTITION_ORDER; p++) {
-    const parts = 2 ** p;
-    if (blockSize % parts !== 0 || (blockSize >> p) <= order) break;
-    const size = blockSize >> p;
+  for (let p = finest; p >= 0; p--) {
+    const partSize = blockSize >> p;
     let bits = 6; // method + partition order
     const params: number[] = [];
     let method: 0 | 1 = 0;
-    let at = 0;
-    for (let j = 0; j < parts; j++) {
-      const count = j === 0 ? size - order : size;
-      let sum = 0;
-      for (let i = 0; i < count; i++) sum += u[at + i]!;
-      at += count;
-      const c = riceCost(sum, count, 30);
+    for (let j = 0; j < sums.length; j++) {
+      const c = riceCost(sums[j]!, j === 0 ? partSize - order : partSize, 30);
       if (c.k > 14) method = 1;
       params.push(c.k);
       bits += c.bits;
     }
-    bits += parts * (method === 1 ? 5 : 4);
+    bits += sums.length * (method === 1 ? 5 : 4);
     if (!best || bits < best.bits) best = { bits, partitionOrder: p, params, method };
+    if (p > 0) {
+      const merged = new Float64Array(sums.length / 2);
+      for (let j = 0; j < merged.length; j++) merged[j] = sums[2 * j]! + sums[2 * j + 1]!;
+      sums = merged;
+    }
   }
   return best!;
 }
@@ -120,18 +131,23 @@ function planSubframe(x: Int32Array, bps: number): Plan {
   const n = x.length;
   if (x.every((v) => v === x[0])) return { kind: 'constant', order: 0, bits: 8 + bps };
   let plan: Plan = { kind: 'verbatim', order: 0, bits: 8 + n * bps };
-  // Choose the fixed order with the smallest sum of absolute residuals, then plan its Rice partitions.
-  let bestOrder = 0;
-  let bestSum = Infinity;
-  for (let order = 0; order <= Math.min(4, n - 1); order++) {
-    const r = fixedResidual(x, order);
-    let s = 0;
-    for (let i = 0; i < r.length; i++) s += Math.abs(r[i]!);
-    if (s < bestSum) {
-      bestSum = s;
-      bestOrder = order;
-    }
+  // Choose the fixed order with the smallest sum of absolute residuals (one pass over all orders), then plan its Rice partitions.
+  const sums = [0, 0, 0, 0, 0];
+  for (let i = 4; i < n; i++) {
+    const e0 = x[i]!;
+    const e1 = e0 - x[i - 1]!;
+    const e2 = e1 - (x[i - 1]! - x[i - 2]!);
+    const e3 = e2 - (x[i - 1]! - 2 * x[i - 2]! + x[i - 3]!);
+    const e4 = e3 - (x[i - 1]! - 3 * x[i - 2]! + 3 * x[i - 3]! - x[i - 4]!);
+    sums[0]! += Math.abs(e0);
+    sums[1]! += Math.abs(e1);
+    sums[2]! += Math.abs(e2);
+    sums[3]! += Math.abs(e3);
+    sums[4]! += Math.abs(e4);
   }
+  let bestOrder = 0;
+  const maxOrder = n > 4 ? 4 : 0;
+  for (let order = 1; order <= maxOrder; order++) if (sums[order]! < sums[bestOrder]!) bestOrder = order;
   if (n > bestOrder) {
     const residual = fixedResidual(x, bestOrder);
     const rp = planResidual(residual, n, bestOrder);

@@ -201,15 +201,16 @@ export function truePeak(ch: Float32Array, sampleRate: number): number {
   if (factor === 1) return peak;
   const phases = polyphase(factor);
   const T = TAPS_PER_PHASE;
-  // Run past the end by T samples so the filter's delayed tail is examined too (zeros after the last sample).
+  // Run past the end by T samples so the filter's delayed tail is examined too (zeros around the signal).
+  const padded = new Float32Array(ch.length + 2 * T);
+  padded.set(ch, T);
   for (let n = 0; n < ch.length + T; n++) {
+    // Output for input position n uses padded[n + T - k] for k = 0..T-1.
+    const base = n + T;
     for (const taps of phases) {
       let acc = 0;
-      for (let k = 0; k < T; k++) {
-        const j = n - k;
-        if (j >= 0 && j < ch.length) acc += taps[k]! * ch[j]!;
-      }
-      const a = Math.abs(acc);
+      for (let k = 0; k < T; k++) acc += taps[k]! * padded[base - k]!;
+      const a = acc < 0 ? -acc : acc;
       if (a > peak) peak = a;
     }
   }
