@@ -1,5 +1,6 @@
 // The DPF plugin: a thin adapter from the plugin API to the framework-free core (AudioEngine + Bridge).
 #include "DistrhoPlugin.hpp"
+#include "DistrhoPluginUtils.hpp"
 
 #include "AudioEngine.hpp"
 #include "HostPosition.hpp"
@@ -21,30 +22,22 @@ START_NAMESPACE_DISTRHO
 
 namespace {
 
+// The wrapper this binary was built for. DPF asks plugins not to branch on it; the position decoder
+// must, to undo each wrapper's own bar arithmetic (see core/HostPosition.hpp).
 sb::PluginFormat buildFormat()
 {
-#if defined(DISTRHO_PLUGIN_TARGET_VST3)
-    return sb::PluginFormat::Vst3;
-#elif defined(DISTRHO_PLUGIN_TARGET_CLAP)
-    return sb::PluginFormat::Clap;
-#elif defined(DISTRHO_PLUGIN_TARGET_LV2)
-    return sb::PluginFormat::Lv2;
-#else
-    return sb::PluginFormat::Other;
-#endif
+    const std::string f = getPluginFormatName();
+    return f == "VST3" ? sb::PluginFormat::Vst3 : f == "CLAP" ? sb::PluginFormat::Clap : f == "LV2" ? sb::PluginFormat::Lv2 : sb::PluginFormat::Other;
 }
 
 const char* formatName()
 {
-#if defined(DISTRHO_PLUGIN_TARGET_VST3)
-    return "vst3";
-#elif defined(DISTRHO_PLUGIN_TARGET_CLAP)
-    return "clap";
-#elif defined(DISTRHO_PLUGIN_TARGET_LV2)
-    return "lv2";
-#else
-    return "test";
-#endif
+    switch (buildFormat()) {
+    case sb::PluginFormat::Vst3: return "vst3";
+    case sb::PluginFormat::Clap: return "clap";
+    case sb::PluginFormat::Lv2: return "lv2";
+    default: return "test";
+    }
 }
 
 // The DAW's name for `identity.host`: the executable's name where the OS tells it.
