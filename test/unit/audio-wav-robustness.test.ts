@@ -176,6 +176,45 @@ describe('lying headers', () => {
   });
 });
 
+describe('AIFF and FLAC headers', () => {
+  test('an AIFF whose COMM announces more frames than SSND holds is AUDIO_CORRUPT, and an unknown compression AUDIO_UNSUPPORTED_FORMAT', { skip: missing('sox') }, async () => {
+    const tmp = scratch();
+    try {
+      run('sox', ['-n', '-r', '22050', '-c', '1', '-b', '16', tmp.path('a.aiff'), 'synth', '0.05', 'sine', '300']);
+      const aiff = new Uint8Array(readFileSync(tmp.path('a.aiff')));
+      const comm = Buffer.from(aiff).indexOf('COMM') + 8;
+      const v = new DataView(aiff.buffer);
+      const frames = v.getUint32(comm + 2, false);
+      assert.equal(await codeOf(patched(aiff, (d) => d.setUint32(comm + 2, frames + 1, false))), 'AUDIO_CORRUPT');
+      assert.equal(await codeOf(patched(aiff, (d) => d.setInt16(comm, 0, false))), 'AUDIO_CORRUPT');
+      assert.equal(await codeOf(patched(aiff, (d) => d.setUint16(comm + 8, 0x7fff, false))), 'AUDIO_BAD_SAMPLE_RATE');
+      run('sox', ['-n', '-r', '8000', '-c', '1', '-e', 'floating-point', '-b', '32', tmp.path('f.aifc'), 'synth', '0.05', 'sine', '300']);
+      const aifc = new Uint8Array(readFileSync(tmp.path('f.aifc')));
+      assert.equal(await codeOf(aifc), 'OK');
+      const typeAt = Buffer.from(aifc).indexOf('COMM') + 8 + 18; // compressionType follows the 18 bytes of AIFF's COMM
+      assert.match(String.fromCharCode(...aifc.subarray(typeAt, typeAt + 4)), /^fl32$/i);
+      assert.equal(await codeOf(patched(aifc, (_v, b) => b.set([0x75, 0x6c, 0x61, 0x77], typeAt))), 'AUDIO_UNSUPPORTED_FORMAT'); // 'ulaw'
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
+  test('a FLAC stream behind an ID3v2 tag decodes; a STREAMINFO with too many channels is refused before decoding', async () => {
+    const { encodeFlac } = await import('../../src/node/audio/flac-write.js');
+    const flac = encodeFlac(testSignal(8000, 2, 500), { bitsPerSample: 16 });
+    const id3 = new Uint8Array([0x49, 0x44, 0x33, 4, 0, 0, 0, 0, 0, 5, 1, 2, 3, 4, 5]);
+    const tagged = new Uint8Array(id3.length + flac.length);
+    tagged.set(id3);
+    tagged.set(flac, id3.length);
+    const d = await decodeAudio(tagged);
+    assert.equal(d.format, 'flac');
+    assert.equal(d.audio.channels[0]!.length, 500);
+    assert.equal(await codeOf(flac, { maxChannels: 1 }), 'AUDIO_TOO_MANY_CHANNELS');
+    assert.equal(await codeOf(flac, { maxDurationSeconds: 0.01 }), 'AUDIO_TOO_LONG');
+    assert.equal(await codeOf(patched(flac, (v) => v.setUint16(8, 4, false))), 'AUDIO_CORRUPT'); // min block size 4
+  });
+});
+
 describe('named limits', () => {
   test('maxDurationSeconds refuses a longer file from its header, before decoding', async () => {
     assert.equal(await codeOf(plain, { maxDurationSeconds: 0.01 }), 'AUDIO_TOO_LONG');
