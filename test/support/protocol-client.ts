@@ -21,6 +21,8 @@ export interface ConnectOptions {
   readonly path?: string;
   /** WebSocket masking key: "random" (RFC 6455 default) or "zero" (allowed on loopback, docs/protocol.md 2). */
   readonly mask?: 'random' | 'zero';
+  /** Answer pings (default true); false to play a peer that has hung. */
+  readonly autoPong?: boolean;
 }
 
 /** Opens a WebSocket; rejects with the HTTP status and body if the host refuses the upgrade. */
@@ -35,6 +37,7 @@ export function openSocket(role: Role, o: ConnectOptions): Promise<WebSocket> {
     perMessageDeflate: false,
     maxPayload: 64 * 1024 * 1024,
     ...(o.mask === 'zero' ? { generateMask: (m: Buffer) => void m.fill(0) } : {}),
+    ...(o.autoPong === false ? { autoPong: false } : {}),
   });
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve(ws));

@@ -168,6 +168,7 @@ export abstract class Connection {
     }
     if (!r.ok) {
       this.sendError(r.fault);
+      this.refused(r.fault);
       return;
     }
     if (r.message.type === 'hello') {
@@ -177,6 +178,7 @@ export abstract class Connection {
     const over = checkLimits(r.message, l);
     if (over) {
       this.sendError(over);
+      this.refused(over);
       return;
     }
     this.handleMessage(r.message);
@@ -241,6 +243,9 @@ export abstract class Connection {
     clearTimeout(this.#helloTimer);
     this.onClosed();
   }
+
+  /** A message was refused (and answered with an error); a reply with a readable id fails its request. */
+  protected refused(_f: ProtocolFault): void {}
 
   /** Checks the role-specific part of hello; returns extra welcome fields. */
   protected abstract acceptHello(h: HelloMessage): Record<string, unknown>;

@@ -205,6 +205,14 @@ export class PluginSession extends Connection {
     }
   }
 
+  protected override refused(f: ProtocolFault): void {
+    // Plugins send no requests, so an id on a refused message names one of ours: it fails with the same code.
+    const p = f.id !== undefined ? this.#pending.get(f.id) : undefined;
+    if (!p) return;
+    this.#settle(f.id!);
+    p.reject(new StylebridgeError(f.code, `The plugin's reply was refused: ${f.message}`, f.details));
+  }
+
   protected onClosed(): void {
     for (const [id, p] of this.#pending) {
       this.#settle(id);
