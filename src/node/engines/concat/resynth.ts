@@ -121,6 +121,9 @@ export function renderPlan(a: BarAnalysis, plan: Plan, grid: Grid, length: numbe
       for (let c = 0; c < C; c++) {
         const t = tmp[c]!;
         const seg = t.slice(0, head);
+        // each repeat starts from silence like the first one (its pre-roll fades in)
+        const fin = Math.max(1, Math.min(pre, head));
+        for (let j = 0; j < fin; j++) seg[j]! *= Math.sin((Math.PI / 2) * ((j + 0.5) / fin));
         t.fill(0, head, need);
         for (let r = 1; r < m.stutter; r++) {
           const g = Math.pow(0.85, r);
