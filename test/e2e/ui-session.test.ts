@@ -157,6 +157,25 @@ describe('web UI session flows', { skip }, () => {
     await page.locator('.take-grid').evaluate((g) => { g.scrollTop = g.scrollHeight; });
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(SHOTS, 'grid-200.png') });
+    await page.keyboard.press('Escape');
     t.diagnostic(`200 takes: grid shown ${shown} ms after the events, key 3 to armed ${keyMs} ms, ${loaded} waveforms loaded before scrolling`);
+  });
+
+  test('the bounce and library views list the project\'s takes for choosing and searching', async () => {
+    const { page } = b;
+    await page.keyboard.press('Alt+2');
+    await page.getByRole('heading', { name: 'Bounce stems' }).waitFor();
+    const pick = page.getByRole('combobox', { name: 'Take for Drums' });
+    assert.ok((await pick.locator('option').count()) > 1, 'takes to choose from');
+    await pick.selectOption({ index: 1 });
+    await page.screenshot({ path: join(SHOTS, 'bounce.png') });
+    await page.keyboard.press('Alt+3');
+    await page.getByRole('spinbutton', { name: 'BPM from' }).fill('123');
+    await page.getByRole('spinbutton', { name: 'to' }).fill('125');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.locator('.lib-results').waitFor({ timeout: 5000 });
+    const rows = await page.locator('.lib-results table').first().locator('tbody tr').count();
+    assert.equal(rows, [...host.captures.values()].filter((c) => c.bpm >= 123 && c.bpm <= 125).length);
+    await page.screenshot({ path: join(SHOTS, 'library.png') });
   });
 });

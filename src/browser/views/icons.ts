@@ -10,7 +10,7 @@ export const icons = {
   star: () => svg('M8 2.2l1.7 3.6 3.9.5-2.9 2.7.8 3.9L8 11l-3.5 1.9.8-3.9-2.9-2.7 3.9-.5z'),
   starFilled: () => svg('M8 2.2l1.7 3.6 3.9.5-2.9 2.7.8 3.9L8 11l-3.5 1.9.8-3.9-2.9-2.7 3.9-.5z', true),
   again: () => svg('M12.5 8a4.5 4.5 0 1 1-1.3-3.2M12.5 2.5v2.8H9.7'),
-  dice: () => svg('M3 3h10v10H3zM6 6h.01M10 10h.01M10 6h.01M6 10h.01M8 8h.01'),
+  dice: () => html`<svg class="icon" viewBox="0 0 16 16" aria-hidden="true" focusable="false"><rect x="2.5" y="2.5" width="11" height="11" rx="2.5" fill="none" stroke="currentColor" stroke-width="1.5"/><circle cx="5.75" cy="5.75" r="1.1" fill="currentColor"/><circle cx="10.25" cy="10.25" r="1.1" fill="currentColor"/><circle cx="8" cy="8" r="1.1" fill="currentColor"/></svg>`,
   ab: () => svg('M2.5 12L5 4l2.5 8M3.3 9.5h3.4M9.5 4v8h2.2a2 2 0 0 0 0-4H9.5h1.8a2 2 0 0 0 0-4z'),
   trash: () => svg('M3 4.5h10M6.5 4.5V3h3v1.5M4.5 4.5l.7 8.5h5.6l.7-8.5'),
   capture: () => svg('M8 2v8M4.5 6.5L8 10l3.5-3.5M3 13h10'),

@@ -57,7 +57,7 @@ export function RenderPanel() {
           ${engines.length === 0 ? html`<option value="">No engine</option>` : engines.map((e) => html`<option value=${e.id}>${e.name}</option>`)}
         </select>
       </label>
-      ${engine ? html`<p class="engine-desc"><span class="tag">${engine.family}</span><span class="tag">${engine.device}</span> ${engine.description}</p>` : null}
+      ${engine ? html`<p class="engine-desc clamp" title=${engine.description}><span class="tag">${engine.family}</span><span class="tag">${engine.device}</span> ${engine.description}</p>` : null}
       <label class="field"><span>Model</span>
         <input type="text" placeholder="engine default" value=${model} disabled=${!engine} onInput=${(e: Event) => setModel((e.target as HTMLInputElement).value)} />
       </label>
@@ -71,7 +71,7 @@ export function RenderPanel() {
         <input type="range" aria-label="Strength" min=${engine?.strength.min ?? 1} max=${engine?.strength.max ?? 6} step="1" value=${strength} disabled=${!engine}
           aria-describedby="strength-why" onInput=${(e: Event) => setStrength(Number((e.target as HTMLInputElement).value))} />
       </label>
-      ${engine ? html`<p class="why" id="strength-why">${engine.strength.meaning}</p>` : null}
+      ${engine ? html`<p class="why clamp" id="strength-why" title=${engine.strength.meaning}>${engine.strength.meaning}</p>` : null}
       <div class="row-2">
         <label class="field"><span>Guidance a</span>
           <input type="number" step="0.5" min="0" max="20" class="w-num" value=${cfg} placeholder=${engine?.guidance.defaultCfg !== undefined ? String(engine.guidance.defaultCfg) : '–'}

@@ -77,6 +77,15 @@ export interface UiClientOptions {
   readonly now?: () => number;
 }
 
+export interface CallOptions {
+  readonly timeoutMs?: number;
+  /**
+   * Runs right after the call is sent, with its id: a method that receives audio (e.g. `takes.upload`)
+   * expects binary frames of kind 2 with that id to follow (docs/protocol.md section 5).
+   */
+  readonly afterSend?: (id: number) => void;
+}
+
 interface Pending {
   readonly method: string;
   readonly resolve: (v: unknown) => void;
@@ -185,9 +194,9 @@ export class UiClient {
   }
 
   /** Calls a method; resolves with its result or rejects with a StylebridgeError (the host's code). */
-  call<M extends UiMethod>(method: M, params: UiParams<M>, options?: { timeoutMs?: number }): Promise<UiResult<M>>;
-  call(method: string, params?: Record<string, unknown>, options?: { timeoutMs?: number }): Promise<unknown>;
-  call(method: string, params: Record<string, unknown> = {}, options: { timeoutMs?: number } = {}): Promise<unknown> {
+  call<M extends UiMethod>(method: M, params: UiParams<M>, options?: CallOptions): Promise<UiResult<M>>;
+  call(method: string, params?: Record<string, unknown>, options?: CallOptions): Promise<unknown>;
+  call(method: string, params: Record<string, unknown> = {}, options: CallOptions = {}): Promise<unknown> {
     const ws = this.ws;
     if (!ws || this.statusValue.state !== 'open' || ws.readyState !== SOCKET_OPEN) {
       return Promise.reject(new StylebridgeError('UI_NOT_CONNECTED', `Not connected to the host; "${method}" was not sent.`, { method }));
@@ -205,6 +214,7 @@ export class UiClient {
       this.pending.set(id, { method, resolve, reject, timer });
       try {
         ws.send(JSON.stringify({ type: 'call', id, method, params }));
+        options.afterSend?.(id);
       } catch (err) {
         this.timers.clearTimeout(timer);
         this.pending.delete(id);
