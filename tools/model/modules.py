@@ -297,20 +297,24 @@ class _QKVAttention(nn.Module):
 
 
 class StyleConditioner(nn.Module):
+    """audiocraft StyleConditioner layout: embed (front end -> dim), transformer.layers (pre-norm, no biases,
+    sinusoidal positions), batch_norm (no affine), rvq, keep every ds-th frame, output_proj (-> LM width)."""
+
     def __init__(self, frontend: FrontEnd, fe_dim, dim, layers, heads, ffn, n_q, bins, ds, out_dim):
         super().__init__()
         self.frontend = frontend
-        self.input_proj = nn.Linear(fe_dim, dim)
-        self.transformer = nn.ModuleList([PreNormLayer(dim, heads, ffn, bias=True) for _ in range(layers)])
+        self.embed = nn.Linear(fe_dim, dim)
+        self.transformer = nn.Module()
+        self.transformer.layers = nn.ModuleList([PreNormLayer(dim, heads, ffn, bias=False) for _ in range(layers)])
         self.batch_norm = nn.BatchNorm1d(dim, affine=False)
         self.rvq = RVQ(n_q, bins, dim)
         self.ds = ds
         self.output_proj = nn.Linear(dim, out_dim)
 
     def forward(self, audio, num_streams):
-        x = self.input_proj(self.frontend(audio))
+        x = self.embed(self.frontend(audio))
         x = x + sin_embedding(torch.arange(x.shape[1]), x.shape[2])[None]
-        for layer in self.transformer:
+        for layer in self.transformer.layers:
             x = layer(x, None)
         bn = self.batch_norm  # inference statistics, written out (export of affine-free BatchNorm fails)
         x = (x - bn.running_mean) * torch.rsqrt(bn.running_var + bn.eps)

@@ -29,7 +29,7 @@ def build_prefix(style, text, mode, dim):
 
 @torch.no_grad()
 def generate(pkg, frames, style_audio=None, prompt=None, streams=None, cfg=None, cfg_beta='default',
-             temperature=None, top_k=None, top_p=None, greedy=False, seed=0, variation=0, mode=None):
+             temperature=None, top_k=None, top_p=None, greedy=False, seed=0, variation=0, mode=None, margins=None):
     """pkg: loaded torch package (build_package.TorchPackage). Returns dict with codes [K][T] etc."""
     m = pkg.manifest
     d = m['defaults']
@@ -72,7 +72,7 @@ def generate(pkg, frames, style_audio=None, prompt=None, streams=None, cfg=None,
             t = s - 1 - delays[k]
             if 0 <= t < frames:
                 l = combine(lg[:, k, :], mode, cfg, cfg_beta)
-                seq[k, s] = pick(l, rng, temperature, top_k, top_p, greedy)
+                seq[k, s] = pick(l, rng, temperature, top_k, top_p, greedy, margins)
         if s < s_total - 1:
             logits, past = lm.forward_cache(torch.zeros(B, 0, prefix.shape[2]), step_codes(s), past)
             calls += 1

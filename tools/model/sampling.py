@@ -46,10 +46,16 @@ def combine(rows, mode, a, b):
     raise ValueError(mode)
 
 
-def pick(l, rng, temperature, top_k, top_p, greedy):
-    """Section 4.5. l: float64 [card]."""
+def pick(l, rng, temperature, top_k, top_p, greedy, margins=None):
+    """Section 4.5. l: float64 [card]. When `margins` (a dict) is given, records how close the decision came
+    to flipping: the gap between the two largest logits (greedy) or the distance from the draw to the nearest
+    edge of the chosen bucket, relative to the total weight (sampling)."""
     if greedy or temperature == 0:
-        return int(np.argmax(l))  # first maximum
+        j = int(np.argmax(l))
+        if margins is not None:
+            top2 = np.sort(l)[-2:]
+            margins['greedy_gap'] = min(margins.get('greedy_gap', np.inf), float(top2[1] - top2[0]))
+        return j
     z = l / np.float64(temperature)
     order = np.lexsort((np.arange(z.shape[0]), -z))  # z descending, index ascending
     zs = z[order]
@@ -66,5 +72,9 @@ def pick(l, rng, temperature, top_k, top_p, greedy):
         kept = z.shape[0]
     acc = np.cumsum(w[:kept])
     x = rng.uniform() * acc[-1]
-    i = int(np.searchsorted(acc, x, side='right'))  # first i with x < acc[i]
-    return int(order[min(i, kept - 1)])
+    i = min(int(np.searchsorted(acc, x, side='right')), kept - 1)  # first i with x < acc[i]
+    if margins is not None:
+        lo = acc[i - 1] if i > 0 else 0.0
+        m = min(x - lo, acc[i] - x) / acc[-1]
+        margins['draw_margin'] = min(margins.get('draw_margin', np.inf), float(m))
+    return int(order[i])

@@ -120,7 +120,7 @@ export class PackageRunner {
     const cfgBeta = req.cfgBeta === undefined ? d.cfgBeta : req.cfgBeta === null ? null : checkNumber(req.cfgBeta, 'cfgBeta', 0, 100);
     const pick = {
       temperature: checkNumber(req.temperature ?? d.temperature, 'temperature', 0, 100),
-      topK: checkNumber(req.topK ?? d.topK, 'topK', 0, card, true),
+      topK: checkNumber(req.topK ?? d.topK, 'topK', 0, 1 << 20, true),
       topP: checkNumber(req.topP ?? d.topP, 'topP', 0, 1),
       greedy: req.greedy ?? false,
     };

@@ -160,7 +160,7 @@ export function parseManifest(raw: unknown): ModelManifest {
   const d = obj(m.defaults, 'defaults');
   const cfgBeta = d.cfg_beta === null ? null : num(d, 'cfg_beta', 'defaults', 0, 100);
   const defaults = {
-    topK: int(d, 'top_k', 'defaults', 0, codec.card),
+    topK: int(d, 'top_k', 'defaults', 0, 1 << 20), // larger than card means all tokens (section 4.5)
     topP: num(d, 'top_p', 'defaults', 0, 1),
     temperature: num(d, 'temperature', 'defaults', 0, 100),
     cfg: num(d, 'cfg', 'defaults', 0, 100),
