@@ -28,7 +28,7 @@ describe('server flows', () => {
   const opts = () => ({ port: server.port, token: server.token });
 
   before(async () => {
-    server = await startServer({ writeDiscovery: false, limits: { maxTakesPerPlugin: 3, requestTimeoutMs: 800, uiTransportHz: 50 } });
+    server = await startServer({ writeDiscovery: false, limits: { maxTakesPerPlugin: 3, requestTimeoutMs: 2000, uiTransportHz: 50 } });
     ui = await TestUi.connect(opts());
     plugin = await TestPlugin.connect({ ...opts(), identity: { trackName: 'Drums', host: 'Ardour', format: 'lv2' } });
   });

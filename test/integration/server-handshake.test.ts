@@ -23,7 +23,7 @@ describe('server handshake and authentication', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sb-server-'));
-    server = await startServer({ configDir: dir, limits: { helloTimeoutMs: 300, maxUiConnections: 3 } });
+    server = await startServer({ configDir: dir, limits: { helloTimeoutMs: 1000, maxUiConnections: 3 } });
     bystander = await TestPlugin.connect({ port: server.port, token: server.token, identity: { trackName: 'Bystander' } });
   });
 

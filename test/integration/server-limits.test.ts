@@ -30,14 +30,14 @@ describe('server limits', () => {
   });
 
   test('a peer that stops answering pings is dropped after pingIntervalMs while others stay', async () => {
-    const server = await startServer({ writeDiscovery: false, limits: { pingIntervalMs: 100 } });
+    const server = await startServer({ writeDiscovery: false, limits: { pingIntervalMs: 500 } });
     const o = { port: server.port, token: server.token };
     const hung = await TestPlugin.connect({ ...o, autoPong: false });
     const fine = await TestPlugin.connect(o);
     const closed = await hung.closed;
     assert.equal(closed.code, 1006);
     assert.equal(fine.ws.readyState, fine.ws.OPEN);
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 600));
     assert.equal(fine.ws.readyState, fine.ws.OPEN);
     await fine.close();
     await server.close();
@@ -103,7 +103,7 @@ describe('server limits', () => {
     for (let i = 1; i <= 10; i++) p.sendTransport(i * 1000);
     await p.sync();
     await new Promise((r) => setTimeout(r, 450));
-    assert.ok(samples.length >= 1 && samples.length <= 3, `got ${samples.length} events`);
+    assert.ok(samples.length >= 1 && samples.length <= 5, `got ${samples.length} events for 10 transport messages`);
     assert.equal(samples.at(-1), 10_000);
     await Promise.all([p.close(), ui.close()]);
     await server.close();
