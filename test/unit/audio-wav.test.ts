@@ -9,7 +9,7 @@ import { barCueMarkers } from '../../src/node/audio/markers.js';
 import { writeFileAtomic } from '../../src/node/fs-atomic.js';
 import { TempoMap, barStartSample } from '../../src/common/timing.js';
 import { StylebridgeError } from '../../src/common/errors.js';
-import { maxAbsDiff, missing, scratch, soxDecode, soxInfo, testSignal } from '../support/audio-tools.js';
+import { maxAbsDiff, missing, run, scratch, soxDecode, soxInfo, testSignal } from '../support/audio-tools.js';
 
 const tmp = scratch();
 after(() => tmp.cleanup());
@@ -192,6 +192,34 @@ describe('WAV metadata chunks', () => {
     const b = encodeWav(testSignal(8000, 1, 10), { bext: { timeReference: 0 } });
     const c = findChunk(b, 'bext')!;
     assert.equal(new DataView(b.buffer).getUint16(c.offset + 346, true), 1);
+  });
+});
+
+describe('WAV metadata read by libsndfile (sndfile-info), an independent parser', { skip: missing('sndfile-info') }, () => {
+  test('libsndfile sees our acid tempo/beats/meter/loop, each cue offset and label, and the bext time reference and loudness', () => {
+    const map = TempoMap.constant(124, { numerator: 4, denominator: 4 }, 48000);
+    const path = tmp.path('sndfile.wav');
+    const start = map.barStartSample(4);
+    writeFileAtomic(path, encodeWav(testSignal(48000, 2, map.samplesBetweenBars(4, 6)), {
+      encoding: 'pcm24',
+      bext: { timeReference: start, originator: 'Stylebridge', originatorReference: 'take-9', loudness: { integratedLufs: -10.37, maxTruePeakDbtp: -3.53 } },
+      acid: { tempo: 124, beats: 8, loop: true, meter: { numerator: 4, denominator: 4 } },
+      markers: barCueMarkers(map, 4, 2),
+    }));
+    const log = run('sndfile-info', [path]).toString();
+    assert.match(log, /acid : 24\n\s+Flags\s+: 0x0004 \(Loop,RootNoteInvalid,StretchOn/);
+    assert.match(log, /Beats\s+: 8\n\s+Meter\s+: 4\/4\n\s+Tempo\s+: 124\.000000/);
+    assert.match(log, /cue {2}: 52\n\s+Count : 2/);
+    const offsets = [...log.matchAll(/Cue ID :\s+(\d+)\s+Pos :\s+(\d+)\s+Chunk : data.*Offset :\s+(\d+)/g)].map((m) => [Number(m[1]), Number(m[2]), Number(m[3])]);
+    const second = map.barStartSample(5) - start;
+    assert.deepEqual(offsets, [[1, 0, 0], [2, second, second]]);
+    assert.match(log, /labl : 1 : Bar 5\n\s+labl : 2 : Bar 6/);
+    const bwf = run('sndfile-info', ['--broadcast', path]).toString();
+    assert.match(bwf, new RegExp(`Time ref\\s+: 0x0*${start.toString(16)} `));
+    assert.match(bwf, /Origination ref\s+: take-9/);
+    assert.match(bwf, /BWF version\s+: 2/);
+    assert.match(bwf, /Loudness value\s+: -10\.37 LUFS/);
+    assert.match(bwf, /Max\. true peak level\s+:\s+-3\.53 dBTP/);
   });
 });
 
