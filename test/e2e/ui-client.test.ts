@@ -93,6 +93,17 @@ describe('/ui client', () => {
     d.close();
   });
 
+  test('a call larger than the host\'s maxTextMessageBytes is refused before sending and the connection stays open', async () => {
+    const c = client(server);
+    await c.start();
+    const max = c.status.limits!.maxTextMessageBytes!;
+    assert.equal(await codeOf(c.call('server.info', { pad: 'x'.repeat(max) } as never)), 'PROTO_MESSAGE_TOO_BIG');
+    assert.equal(await codeOf(c.call('server.info', { pad: 'é'.repeat(Math.ceil(max / 2)) } as never)), 'PROTO_MESSAGE_TOO_BIG');
+    assert.equal(c.status.state, 'open');
+    assert.equal((await c.call('server.info', {})).protocol.major, 1);
+    c.close();
+  });
+
   test('reconnect delays double from initialBackoffMs up to maxBackoffMs', () => {
     const l = { initialBackoffMs: 500, maxBackoffMs: 10_000, backoffFactor: 2 };
     assert.deepEqual([1, 2, 3, 4, 5, 6, 7].map((n) => backoffDelay(n, l)), [500, 1000, 2000, 4000, 8000, 10_000, 10_000]);

@@ -1,12 +1,14 @@
 // The producer's loop in a real Chromium: capture from a plugin, render with progress, audition from the next bar, favourite, delete, 200 takes.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TestPlugin } from '../support/protocol-client.js';
 import { browserSkipReason, buildUi, launchBrowser, type BrowserSession } from '../support/browser.js';
 import { materialClip, materialUnavailable } from '../material/render-material.js';
+import { encodeWav } from '../../src/node/audio/wav-write.js';
 import { startStandinHost, type StandinHost } from './ui-standin-host.js';
 
 const skip = browserSkipReason() ?? materialUnavailable();
@@ -104,6 +106,60 @@ describe('web UI session flows', { skip }, () => {
     await page.keyboard.press('Escape');
     await page.waitForFunction(() => !document.querySelector('.take.is-playing, .take.is-armed'), undefined, { timeout: 5000 });
     assert.ok(drums.requests.some((r) => r.type === 'stop'));
+  });
+
+  test('B plays the source for A/B, and a take dragged out in a browser carries a DownloadURL of its WAV', async () => {
+    const { page } = b;
+    const first = page.locator('.take').first();
+    await first.focus();
+    const plays = drums.requests.filter((r) => r.type === 'play').length;
+    await page.keyboard.press('b');
+    await page.waitForFunction(() => /source/.test(document.querySelector('.now-playing')?.textContent ?? ''), undefined, { timeout: 5000 });
+    assert.equal(drums.requests.filter((r) => r.type === 'play').length, plays + 1, 'the plugin was told to play the source');
+
+    const data = await first.evaluate((el) => {
+      const dt = new DataTransfer();
+      el.dispatchEvent(new DragEvent('dragstart', { bubbles: true, cancelable: true, dataTransfer: dt }));
+      return { url: dt.getData('DownloadURL'), uri: dt.getData('text/uri-list') };
+    });
+    assert.match(data.url, /^audio\/wav:stylebridge-[^:]+\.wav:http:\/\/127\.0\.0\.1:\d+\/files\/takes\/take_/);
+    const res = await fetch(data.uri);
+    assert.equal(res.status, 200);
+    assert.equal(new TextDecoder().decode((await res.arrayBuffer()).slice(0, 4)), 'RIFF');
+  });
+
+  test('an audio file chosen (or dropped) becomes the source at the tempo given; one too large for the host says so', async () => {
+    const { page } = b;
+    const clip = materialClip('breakbeat', 96);
+    const dir = mkdtempSync(join(tmpdir(), 'sb-drop-'));
+    // One bar of 4/4 at 960 BPM (0.25 s): small enough for the host's one-message import.
+    const frames = 12000;
+    const mono = new Float32Array(frames);
+    for (let i = 0; i < frames; i++) mono[i] = (clip.audio.channels[0]![i]! + clip.audio.channels[1]![i]!) / 2;
+    const small = join(dir, 'hit.wav');
+    writeFileSync(small, encodeWav({ sampleRate: 48000, channels: [mono] }, { encoding: 'pcm16' }));
+    const before = host.captures.size;
+    await page.getByRole('textbox', { name: 'Tempo of the dropped file (BPM)' }).fill('960');
+    await page.getByRole('textbox', { name: 'Meter of the dropped file' }).fill('4/4');
+    await page.locator('.dropzone input[type="file"]').setInputFiles(small);
+    await page.waitForFunction(() => /960/.test(document.querySelector('.source .meta')?.textContent ?? ''), undefined, { timeout: 10000 });
+    assert.equal(host.captures.size, before + 1);
+    const cap = [...host.captures.values()].at(-1)!;
+    assert.deepEqual([cap.bpm, cap.frames, cap.sampleRate], [960, frames, 48000]);
+    await page.locator('.source-wave .wave[data-state="ready"]').waitFor({ timeout: 10000 });
+
+    const big = join(dir, 'break-96.wav');
+    writeFileSync(big, encodeWav(clip.audio));
+    await page.getByRole('textbox', { name: 'Tempo of the dropped file (BPM)' }).fill('96');
+    await page.locator('.dropzone input[type="file"]').setInputFiles(big);
+    const err = page.locator('.source .error-note');
+    await err.waitFor({ timeout: 5000 });
+    assert.match(await err.innerText(), /UI_FILE_TOO_LARGE[\s\S]*break-96\.wav/);
+    assert.equal(await page.locator('.conn').getAttribute('data-state'), 'open', 'the connection stays open');
+    assert.equal(host.captures.size, before + 1);
+    rmSync(dir, { recursive: true, force: true });
+    await page.locator('.source .error-note button').click();
+    await page.locator('.chip', { hasText: '124' }).first().click();
   });
 
   test('a focused take is favourited with F and deleted with Delete', async () => {

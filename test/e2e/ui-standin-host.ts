@@ -7,6 +7,7 @@ import type { AudioBuffer } from '../../src/common/audio-buffer.js';
 import { HOST_METHODS, type HostParams } from '../../src/common/api/methods.js';
 import { StylebridgeError } from '../../src/common/errors.js';
 import type { CaptureRecord, JobInfo, TakeRecord } from '../../src/common/ui-client/types.js';
+import { decodeAudio } from '../../src/node/audio/decode.js';
 import { encodeWav } from '../../src/node/audio/wav-write.js';
 import { getEngine, listEngines, DEFAULT_ENGINE_ID } from '../../src/node/engines/index.js';
 import { startServer, type StylebridgeServer } from '../../src/node/server/index.js';
@@ -105,6 +106,10 @@ export async function startStandinHost(uiDir: string, port?: number): Promise<St
     const r = await s.capture({ at: p.bar !== undefined ? 'bar' : 'last', ...(p.bar !== undefined ? { bar: p.bar } : {}), bars: p.bars ?? 1 });
     const rec = addCapture(r.audio, r.info.bpm, { numerator: r.info.meterNum, denominator: r.info.meterDen }, r.info.bars, s.identity.trackName);
     return { capture: { ...rec, bar: r.info.bar, instanceId: s.instanceId, daw: s.identity.host } };
+  });
+  api.register('captures.import', M['captures.import'].params, async (p) => {
+    const decoded = await decodeAudio(new Uint8Array(Buffer.from(p.dataBase64, 'base64')));
+    return { capture: addCapture(decoded.audio, p.bpm, p.meter, p.bars ?? 1) };
   });
   api.register('captures.list', M['captures.list'].params, () => ({ captures: [...captures.values()].reverse().map(strip) }));
   api.register('render', M.render.params, (p) => render(p));

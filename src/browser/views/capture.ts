@@ -12,6 +12,10 @@ import { Waveform } from './waveform-view.js';
 
 /** Largest audio file the page sends to the host (the host's own limit is 64 MiB of base64). */
 export const MAX_DROP_BYTES = 32 * 1024 * 1024;
+/** Bytes of a captures.import message besides the base64 data (name, tempo, meter, envelope). */
+const MESSAGE_OVERHEAD = 1024;
+
+const kib = (n: number) => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`);
 
 export function CapturePanel() {
   const { store } = useApp();
@@ -46,7 +50,10 @@ export function CapturePanel() {
   const importFile = async (file: File) => {
     setBusy('import');
     const r = await store.attempt('capture', async () => {
-      if (file.size > MAX_DROP_BYTES) throw new StylebridgeError('UI_FILE_TOO_LARGE', `${file.name} is ${(file.size / 1048576).toFixed(1)} MiB; at most ${MAX_DROP_BYTES / 1048576} MiB can be dropped.`, { limit: 'maxDropBytes', max: MAX_DROP_BYTES, value: file.size });
+      // The file travels base64-encoded inside one /ui message: it must fit the host's maxTextMessageBytes too.
+      const maxText = store.connection.peek().limits?.maxTextMessageBytes;
+      const max = Math.min(MAX_DROP_BYTES, maxText ? Math.floor(((maxText - MESSAGE_OVERHEAD) * 3) / 4) : MAX_DROP_BYTES);
+      if (file.size > max) throw new StylebridgeError('UI_FILE_TOO_LARGE', `${file.name} is ${kib(file.size)}; this host accepts dropped files up to ${kib(max)}.`, { limit: max === MAX_DROP_BYTES ? 'maxDropBytes' : 'maxTextMessageBytes', max, value: file.size });
       const bpm = dropBpm.trim() ? Number(dropBpm) : tr?.bpm ?? 120;
       const meter = dropMeter.trim() ? parseMeter(dropMeter.trim()) : { numerator: tr?.meterNum ?? 4, denominator: tr?.meterDen ?? 4 };
       const dataBase64 = toBase64(new Uint8Array(await file.arrayBuffer()));

@@ -205,6 +205,12 @@ export class UiClient {
       return Promise.reject(new StylebridgeError('SERVER_BUSY', `${this.limits.maxPendingCalls} calls are already waiting for replies.`, { limit: 'maxPendingCalls', max: this.limits.maxPendingCalls }));
     }
     const id = this.allocateId();
+    const text = JSON.stringify({ type: 'call', id, method, params });
+    const max = this.statusValue.limits?.maxTextMessageBytes;
+    if (max !== undefined && utf8Length(text, max) > max) {
+      // The host would close the connection (1009); refuse here and keep it open.
+      return Promise.reject(new StylebridgeError('PROTO_MESSAGE_TOO_BIG', `"${method}" would be a ${utf8Length(text, Infinity)}-byte message; the host accepts at most ${max} bytes.`, { method, limit: 'maxTextMessageBytes', max }));
+    }
     return new Promise((resolve, reject) => {
       const timeoutMs = options.timeoutMs ?? this.limits.callTimeoutMs;
       const timer = this.timers.setTimeout(() => {
@@ -213,7 +219,7 @@ export class UiClient {
       }, timeoutMs);
       this.pending.set(id, { method, resolve, reject, timer });
       try {
-        ws.send(JSON.stringify({ type: 'call', id, method, params }));
+        ws.send(text);
         options.afterSend?.(id);
       } catch (err) {
         this.timers.clearTimeout(timer);
@@ -441,6 +447,20 @@ export class UiClient {
       p.reject(new StylebridgeError('UI_CONNECTION_LOST', `${info.message} ("${p.method}")`, { method: p.method }));
     }
   }
+}
+
+/** UTF-8 byte length of `s`, exact up to `cap` (a UTF-8 string is never shorter than its UTF-16 length). */
+function utf8Length(s: string, cap: number): number {
+  if (s.length > cap) return s.length;
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) { n += 4; i++; }
+    else n += 3;
+  }
+  return n;
 }
 
 /** Delay before attempt n+1 after n failures: initial * factor^(n-1), capped. */
