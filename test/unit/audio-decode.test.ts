@@ -94,6 +94,40 @@ describe('decodeAudio on MP3', { skip: missing('sox', 'lame') }, () => {
   });
 });
 
+describe('lossy streams and limits', { skip: missing('sox', 'lame') }, () => {
+  test('an MP3 longer than maxDurationSeconds is AUDIO_TOO_LONG', async () => {
+    const src = tmp.path('long.wav');
+    run('sox', ['-n', '-r', '22050', '-c', '1', '-b', '16', src, 'synth', '8', 'sine', '300']);
+    run('lame', ['--quiet', '-b', '32', src, tmp.path('long.mp3')]);
+    await assert.rejects(decodeAudioFile(tmp.path('long.mp3'), { limits: { maxDurationSeconds: 2 } }), (e: unknown) => e instanceof StylebridgeError && e.code === 'AUDIO_TOO_LONG');
+    const ok = await decodeAudioFile(tmp.path('long.mp3'));
+    const n = ok.audio.channels[0]!.length; // the decoder may keep some encoder padding at this rate
+    assert.ok(n >= 8 * 22050 && n < 8 * 22050 + 2 * 1152, `${n} frames`);
+  });
+
+  test('a stereo MP3 that starts as dual mono keeps both channels for its whole length', async () => {
+    // 1 s with identical channels, then 1 s with different ones.
+    const src = tmp.path('dual.wav');
+    run('sox', ['-n', '-r', '44100', '-c', '2', '-b', '16', tmp.path('a.wav'), 'synth', '1', 'sine', '300']);
+    run('sox', ['-n', '-r', '44100', '-c', '2', '-b', '16', tmp.path('b.wav'), 'synth', '1', 'sine', '300', 'sine', '500']);
+    run('sox', [tmp.path('a.wav'), tmp.path('b.wav'), src]);
+    run('lame', ['--quiet', '-m', 's', '-b', '192', src, tmp.path('dual.mp3')]);
+    const d = await decodeAudioFile(tmp.path('dual.mp3'));
+    assert.equal(d.audio.channels.length, 2);
+    assert.equal(d.audio.channels[0]!.length, 88200);
+    const rms = (x: Float32Array): number => Math.sqrt(x.reduce((s, v) => s + v * v, 0) / x.length);
+    assert.ok(rms(d.audio.channels[1]!.subarray(5000, 40000)) > 0.3, 'first second of the right channel is silent');
+  });
+
+  test('an Ogg stream of an unknown codec is AUDIO_UNSUPPORTED_FORMAT', async () => {
+    const page = new Uint8Array(64);
+    page.set([0x4f, 0x67, 0x67, 0x53], 0); // OggS
+    page[26] = 1; // one segment
+    page.set([0x7f, 0x46, 0x4c, 0x41, 0x43], 28); // \x7fFLAC: Ogg FLAC
+    await assert.rejects(decodeAudio(page), (e: unknown) => e instanceof StylebridgeError && e.code === 'AUDIO_UNSUPPORTED_FORMAT');
+  });
+});
+
 describe('format detection and file errors', () => {
   test('bytes that are no known audio format are refused as AUDIO_UNSUPPORTED_FORMAT', async () => {
     await assert.rejects(decodeAudio(new TextEncoder().encode('hello, this is not audio at all')), (e: unknown) => e instanceof StylebridgeError && e.code === 'AUDIO_UNSUPPORTED_FORMAT');

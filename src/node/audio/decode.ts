@@ -68,6 +68,64 @@ async function libraryDecode(bytes: Uint8Array, what: string): Promise<{ channel
   }
 }
 
+/** Bytes handed to a lossy stream decoder per call: small enough to stop early on the duration limit. */
+const LOSSY_CHUNK_BYTES = 64 * 1024;
+
+type StreamDecoder = ((chunk?: Uint8Array) => Promise<{ channelData: Float32Array[]; sampleRate: number }>) & { free(): void };
+
+/** The codec inside an Ogg stream, from the identification header of its first page. */
+function oggCodec(bytes: Uint8Array): 'oga' | 'opus' {
+  const head = bytes.length > 27 ? 27 + bytes[26]! : bytes.length; // page header + segment table
+  const id = String.fromCharCode(...bytes.subarray(head, head + 8));
+  if (id === 'OpusHead') return 'opus';
+  if (id.slice(1, 7) === 'vorbis') return 'oga';
+  throw new StylebridgeError('AUDIO_UNSUPPORTED_FORMAT', 'Ogg: the stream is neither Vorbis nor Opus.', { codecId: id.replace(/[^\x20-\x7e]/g, '.') });
+}
+
+/**
+ * Decodes MP3 or Ogg in chunks so that maxDurationSeconds stops a stream that expands beyond it
+ * before it is all held in memory (these formats give no trustworthy length up front).
+ */
+async function decodeLossy(bytes: Uint8Array, format: 'mp3' | 'ogg', limits: DecodeLimits): Promise<AudioBuffer> {
+  const what = format === 'mp3' ? 'MP3' : 'Ogg';
+  const codec = format === 'mp3' ? 'mp3' : oggCodec(bytes);
+  const factory = (decodeWithLibrary as unknown as Record<string, () => Promise<StreamDecoder>>)[codec]!;
+  const dec = await factory();
+  const parts: { channelData: Float32Array[]; sampleRate: number }[] = [];
+  let frames = 0;
+  const take = (r: { channelData: Float32Array[]; sampleRate: number }): void => {
+    if (r.channelData.length === 0 || r.channelData[0]!.length === 0) return;
+    parts.push(r);
+    frames += r.channelData[0]!.length;
+    if (frames / r.sampleRate > limits.maxDurationSeconds) {
+      throw new StylebridgeError('AUDIO_TOO_LONG', `${what}: more than ${limits.maxDurationSeconds} s of audio.`, { maxDurationSeconds: limits.maxDurationSeconds });
+    }
+  };
+  try {
+    for (let at = 0; at < bytes.length; at += LOSSY_CHUNK_BYTES) take(await dec(bytes.slice(at, at + LOSSY_CHUNK_BYTES)));
+    take(await dec());
+  } catch (err) {
+    dec.free();
+    if (err instanceof StylebridgeError) throw err;
+    throw new StylebridgeError('AUDIO_CORRUPT', `${what}: the decoder rejected the stream (${(err as Error)?.message ?? String(err)}).`, undefined, { cause: err });
+  }
+  if (parts.length === 0) return checkDecoded({ channelData: [], sampleRate: 0 }, limits, what);
+  const rate = parts[0]!.sampleRate;
+  if (parts.some((p) => p.sampleRate !== rate)) throw new StylebridgeError('AUDIO_UNSUPPORTED_FORMAT', `${what}: the sample rate changes within the stream.`);
+  // The MP3 decoder reports identical channels as one until they first differ: restore the true count by duplication.
+  const channels = Math.max(...parts.map((p) => p.channelData.length));
+  const out = Array.from({ length: channels }, () => new Float32Array(frames));
+  let at = 0;
+  for (const p of parts) {
+    if (p.channelData.length !== channels && p.channelData.length !== 1) {
+      throw new StylebridgeError('AUDIO_UNSUPPORTED_FORMAT', `${what}: the channel count changes within the stream.`);
+    }
+    for (let c = 0; c < channels; c++) out[c]!.set(p.channelData[p.channelData.length === 1 ? 0 : c]!, at);
+    at += p.channelData[0]!.length;
+  }
+  return checkDecoded({ channelData: out, sampleRate: rate }, limits, what);
+}
+
 function checkDecoded(out: { channelData: Float32Array[]; sampleRate: number }, limits: DecodeLimits, what: string): AudioBuffer {
   const channels = out.channelData;
   if (channels.length === 0 || channels[0]!.length === 0) throw new StylebridgeError('AUDIO_CORRUPT', `${what}: no audio could be decoded.`);
@@ -133,10 +191,8 @@ export async function decodeAudio(bytes: Uint8Array, options: DecodeOptions = {}
     case 'flac':
       return decodeFlac(bytes, limits);
     case 'mp3':
-    case 'ogg': {
-      const what = format === 'mp3' ? 'MP3' : 'Ogg';
-      return { audio: checkDecoded(await libraryDecode(bytes, what), limits, what), format, sampleFormat: 'lossy' };
-    }
+    case 'ogg':
+      return { audio: await decodeLossy(bytes, format, limits), format, sampleFormat: 'lossy' };
     default:
       throw new StylebridgeError('AUDIO_UNSUPPORTED_FORMAT', 'The data is not WAV, AIFF, FLAC, MP3 or Ogg (unrecognised header).', {
         head: Array.from(bytes.subarray(0, 12), (b) => b.toString(16).padStart(2, '0')).join(' '),
