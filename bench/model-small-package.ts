@@ -25,6 +25,7 @@ const style = new Float32Array(24000 * 3).map((_, i) => 0.3 * Math.sin(i * 0.02)
 const results: Record<string, unknown>[] = [];
 for (const [lm, variant] of [['lm_kv', undefined], ['lm', undefined], ['lm_kv', 'int8'], ['lm_kv', 'int4']] as const) {
   const runner = await PackageRunner.open(dir, { lm, ...(variant ? { variant } : {}), intraOpNumThreads: THREADS });
+  await runner.generate({ frames: 3, styleAudio: style, prompt: 'warm up', seed: 0 }); // page in the weights
   const stamps: number[] = [];
   const t0 = performance.now();
   const r = await runner.generate({

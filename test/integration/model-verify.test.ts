@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { cp, mkdtemp, readFile, rm, truncate, writeFile, unlink, copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { verifyModelPackage } from '../../src/node/models/verify.js';
+import { verifyModelPackage, MAX_TOKENIZER_BYTES } from '../../src/node/models/verify.js';
 import { readManifest, MAX_MANIFEST_BYTES } from '../../src/node/models/manifest.js';
 import { TINY_PACKAGE_DIR } from '../support/model-fixtures.js';
 
@@ -86,6 +86,14 @@ describe('verifyModelPackage', () => {
     await writeFile(join(dir, 'manifest.json'), ' '.repeat(MAX_MANIFEST_BYTES + 1));
     await assert.rejects(readManifest(dir), { code: 'MODEL_LIMIT_EXCEEDED' });
     assert.deepEqual(codes(await verifyModelPackage(dir)), ['MODEL_LIMIT_EXCEEDED']);
+  });
+
+  test('a tokenizer file larger than MAX_TOKENIZER_BYTES is MODEL_LIMIT_EXCEEDED', async () => {
+    const dir = await copyPackage();
+    await truncate(join(dir, 'tokenizer.json'), MAX_TOKENIZER_BYTES + 1); // sparse: no real 64 MiB write
+    const r = await verifyModelPackage(dir);
+    assert.deepEqual(codes(r), ['MODEL_LIMIT_EXCEEDED']);
+    assert.equal(r.problems[0]!.details!.limit, 'MAX_TOKENIZER_BYTES');
   });
 
   test('a missing graph, variant or tokenizer is MODEL_FILE_MISSING naming the file', async () => {
