@@ -16,6 +16,12 @@ export const ERROR_CODES = table({
   INVALID_ARGUMENT: { summary: 'An argument is missing, of the wrong type or out of range.', hint: 'Check the value against the documented range.' },
   CANCELLED: { summary: 'The operation was cancelled.', hint: 'Nothing to do; start it again if it was not intended.' },
 
+  // --- host and CLI (src/node/host, src/node/cli) ---------------------------------------------
+  SOURCE_OUT_OF_RANGE: { summary: 'The recording is too short for the bars asked for.', hint: 'Pick an earlier bar or start time, fewer bars, or check the tempo and meter.' },
+  CLI_NO_HOST: { summary: 'No running host was found (no discovery file, or its process is gone).', hint: 'Start one with `stylebridge serve` (or `npm start`), or set STYLEBRIDGE_CONFIG_DIR to the folder the host uses.' },
+  CLI_HOST_UNREACHABLE: { summary: 'The host in the discovery file did not answer.', hint: 'It may have crashed: start it again with `stylebridge serve`.' },
+  CLI_OUTPUT_EXISTS: { summary: 'The output path exists and is not a folder.', hint: 'Choose another --out path.' },
+
   // --- timing (src/common/timing.ts) ---------------------------------------------------------
   TIMING_BAD_TEMPO: { summary: 'Tempo is outside 20..999 BPM or not a finite number.', hint: 'Give a tempo between 20 and 999 BPM (quarter notes per minute).' },
   TIMING_BAD_METER: { summary: 'Meter is not a supported time signature.', hint: 'Use a numerator of 1..32 and a denominator of 1, 2, 4, 8, 16 or 32 (e.g. 4/4, 7/8, 12/8).' },
@@ -84,6 +90,18 @@ export const ERROR_CODES = table({
   SERVER_BUSY: { summary: 'Too many requests are pending on this connection (maxPendingRequests).', hint: 'Wait for replies before sending more requests.' },
   SERVER_START_FAILED: { summary: 'The host could not start listening (port in use or not allowed) or write its discovery file.', hint: 'Choose another --port, or check the config folder permissions (see details).' },
 
+  // --- audio (src/node/audio) ----------------------------------------------------------------
+  AUDIO_READ_FAILED: { summary: 'An audio file could not be read (missing, not a file, or no permission).', hint: 'Check the path and its permissions.' },
+  AUDIO_UNSUPPORTED_FORMAT: { summary: 'The audio is not in a format or encoding Stylebridge decodes.', hint: 'Use WAV (PCM 8/16/24/32-bit or float 32/64), AIFF/AIFC, FLAC, MP3 or Ogg Vorbis/Opus; see details for what was found.' },
+  AUDIO_TRUNCATED: { summary: 'The audio file ends before the length its header announces.', hint: 'The file was cut short (an interrupted copy or download); export or copy it again.' },
+  AUDIO_CORRUPT: { summary: 'The audio file is malformed: its header contradicts itself or its data cannot be decoded.', hint: 'Re-export the file from the program that made it; see details for the first inconsistency found.' },
+  AUDIO_TOO_LARGE: { summary: 'The audio file is larger than the decoder accepts (maxFileBytes).', hint: 'Trim the file to the bars you need, or raise maxFileBytes.' },
+  AUDIO_TOO_LONG: { summary: 'The audio is longer than allowed (maxDurationSeconds when decoding, the 4 GiB RIFF or 32-bit cue limits when writing).', hint: 'Use a shorter excerpt, or raise maxDurationSeconds.' },
+  AUDIO_TOO_MANY_CHANNELS: { summary: 'The audio has more channels than allowed (maxChannels).', hint: 'Mix down to mono or stereo first, or raise maxChannels.' },
+  AUDIO_BAD_SAMPLE_RATE: { summary: 'The sample rate is missing, not a whole number, or outside minSampleRate..maxSampleRate.', hint: 'Use a common rate (22050..192000 Hz); see details for the value found.' },
+  AUDIO_INVALID_BUFFER: { summary: 'An audio buffer given to a writer or processor is malformed (channels of unequal length, no channels, NaN or infinite samples).', hint: 'See details for the channel and sample index; this is a bug in the code that produced the audio.' },
+  AUDIO_BAD_OPTION: { summary: 'An audio writer or processor option is out of range (bit depth, dither, marker position, chunk field).', hint: 'See details.option for the option and its allowed values.' },
+
   // --- library (src/node/library) ------------------------------------------------------------
   LIBRARY_OPEN_FAILED: { summary: 'The project folder or its database could not be opened or created.', hint: 'Check that the folder exists, is writable, and that stylebridge.db is a Stylebridge project database.' },
   LIBRARY_SCHEMA_TOO_NEW: { summary: 'The project database was written by a newer Stylebridge (its schema version is higher than this one knows).', hint: 'Update Stylebridge to open this project; this version will not modify it.' },
@@ -104,28 +122,6 @@ export const ERROR_CODES = table({
   JOB_QUEUE_FULL: { summary: 'The job queue already holds its maximum number of waiting jobs (maxQueued).', hint: 'Wait for running jobs to finish or cancel some, then submit again.' },
   JOB_QUEUE_CLOSED: { summary: 'The job queue is closed and accepts no new jobs.', hint: 'The host is shutting down; submit again after it restarts.' },
   JOB_NOT_FOUND: { summary: 'No job with this id is known (it never existed or its record expired).', hint: 'Finished jobs are kept only for a bounded time and count; list jobs to see what is known.' },
-
-  // --- audio (src/node/audio) ----------------------------------------------------------------
-  AUDIO_READ_FAILED: { summary: 'An audio file could not be read (missing, not a file, or no permission).', hint: 'Check the path and its permissions.' },
-  AUDIO_UNSUPPORTED_FORMAT: { summary: 'The audio is not in a format or encoding Stylebridge decodes.', hint: 'Use WAV (PCM 8/16/24/32-bit or float 32/64), AIFF/AIFC, FLAC, MP3 or Ogg Vorbis/Opus; see details for what was found.' },
-  AUDIO_TRUNCATED: { summary: 'The audio file ends before the length its header announces.', hint: 'The file was cut short (an interrupted copy or download); export or copy it again.' },
-  AUDIO_CORRUPT: { summary: 'The audio file is malformed: its header contradicts itself or its data cannot be decoded.', hint: 'Re-export the file from the program that made it; see details for the first inconsistency found.' },
-  AUDIO_TOO_LARGE: { summary: 'The audio file is larger than the decoder accepts (maxFileBytes).', hint: 'Trim the file to the bars you need, or raise maxFileBytes.' },
-  AUDIO_TOO_LONG: { summary: 'The audio is longer than allowed (maxDurationSeconds when decoding, the 4 GiB RIFF or 32-bit cue limits when writing).', hint: 'Use a shorter excerpt, or raise maxDurationSeconds.' },
-  AUDIO_TOO_MANY_CHANNELS: { summary: 'The audio has more channels than allowed (maxChannels).', hint: 'Mix down to mono or stereo first, or raise maxChannels.' },
-  AUDIO_BAD_SAMPLE_RATE: { summary: 'The sample rate is missing, not a whole number, or outside minSampleRate..maxSampleRate.', hint: 'Use a common rate (22050..192000 Hz); see details for the value found.' },
-  AUDIO_INVALID_BUFFER: { summary: 'An audio buffer given to a writer or processor is malformed (channels of unequal length, no channels, NaN or infinite samples).', hint: 'See details for the channel and sample index; this is a bug in the code that produced the audio.' },
-  AUDIO_BAD_OPTION: { summary: 'An audio writer or processor option is out of range (bit depth, dither, marker position, chunk field).', hint: 'See details.option for the option and its allowed values.' },
-
-  // --- models (src/node/models, docs/model-package.md) ----------------------------------------
-  MODEL_MANIFEST_MISSING: { summary: 'The model folder has no manifest.json, or the folder does not exist.', hint: 'Point at a model package folder (docs/model-package.md); it holds manifest.json and the ONNX files.' },
-  MODEL_MANIFEST_INVALID: { summary: 'manifest.json is not valid JSON or a field is missing, of the wrong type or out of range.', hint: 'See details.field; the manifest fields are listed in docs/model-package.md section 2.' },
-  MODEL_VERSION_UNSUPPORTED: { summary: 'The package uses a format or format_version this Stylebridge does not know.', hint: 'Update Stylebridge, or export the package again at format_version 1.' },
-  MODEL_FILE_MISSING: { summary: 'A file named by the manifest (a graph or the tokenizer) is not in the package folder.', hint: 'Copy the whole package folder; details.file names the missing file.' },
-  MODEL_FILE_CORRUPT: { summary: 'A package file cannot be read: ONNX Runtime rejects the graph, its checksum differs, or the tokenizer is malformed.', hint: 'Download or export the package again; details.file names the file.' },
-  MODEL_SIGNATURE_MISMATCH: { summary: 'A graph lacks a required tensor, or a tensor has the wrong dtype, rank or size.', hint: 'The graph does not match docs/model-package.md section 3; details name the tensor and what was expected.' },
-  MODEL_BAD_REQUEST: { summary: 'A generation parameter is out of range for this model (frames, streams, seed, top_k, style excerpt length...).', hint: 'Check details.field against the model manifest and docs/model-package.md section 4.' },
-  MODEL_LIMIT_EXCEEDED: { summary: 'A model input exceeds a named limit (manifest size, prompt length, sequence capacity).', hint: 'Shorten the request; details.limit names the limit and its value.' },
 
   // --- ui client and app (src/common/ui-client, src/browser, electron) --------------------------
   UI_NOT_CONNECTED: { summary: 'The UI is not connected to the host, so the call was not sent.', hint: 'Wait for the connection to come back (the page reconnects by itself), then try again.' },

@@ -18,6 +18,7 @@ import { PluginSession, type PluginSessionContext } from './plugin-session.js';
 import { SessionRegistry } from './sessions.js';
 import { sendJsonStatus, serveStatic } from './static-files.js';
 import { TakeStore } from './take-store.js';
+import { FILES_PREFIX, serveProjectFile, type ProjectFilesOptions } from './project-files.js';
 import { UiConnection, type UiContext } from './ui-connection.js';
 
 export { ApiRegistry, AudioReply, withAudio, type MethodContext, type MethodHandler } from './api.js';
@@ -41,6 +42,8 @@ export interface ServerOptions {
   readonly resolveTake?: (key: string) => Promise<AudioBuffer | undefined> | AudioBuffer | undefined;
   /** Converts take audio for a plugin (resample to identity.sampleRate). */
   readonly prepareTake?: (audio: AudioBuffer, identity: Identity) => Promise<AudioBuffer> | AudioBuffer;
+  /** Serves project audio at /files/... (token required) for waveforms and drag-out. */
+  readonly files?: ProjectFilesOptions;
   readonly log?: LogFn;
 }
 
@@ -143,6 +146,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<Stylebridge
     const hostRefusal = checkHost(req, port);
     if (hostRefusal) {
       sendJsonStatus(res, port, hostRefusal.status, hostRefusal.code, hostRefusal.message);
+      return;
+    }
+    if (opts.files && (req.url ?? '').startsWith(FILES_PREFIX)) {
+      serveProjectFile(req, res, opts.files, port, token);
       return;
     }
     serveStatic(req, res, opts.staticDir, port);

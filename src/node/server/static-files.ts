@@ -22,6 +22,7 @@ const MIME: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
   '.wasm': 'application/wasm',
   '.wav': 'audio/wav',
+  '.flac': 'audio/flac',
 };
 
 /** The headers every HTTP response of the host carries. */
