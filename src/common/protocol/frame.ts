@@ -105,7 +105,9 @@ function bad(message: string, kind?: number, id?: number, details?: Record<strin
 
 /**
  * Decodes and checks one binary message (docs/protocol.md section 6, receiver checks). Never throws.
- * Non-finite samples are replaced by 0.
+ * Non-finite samples are replaced by 0. When the samples are 4-byte aligned in `bytes` (the usual
+ * case for a received message) the channels are views into `bytes`, not copies, and the replacement
+ * happens in place: the caller hands the message over.
  */
 export function decodeFrame(bytes: Uint8Array, maxChannels: number): FrameDecodeResult {
   if (bytes.length < FRAME_HEADER_SIZE) return bad(`Binary frame of ${bytes.length} bytes is shorter than the ${FRAME_HEADER_SIZE}-byte header.`, undefined, undefined, { length: bytes.length });
@@ -135,18 +137,24 @@ export function decodeFrame(bytes: Uint8Array, maxChannels: number): FrameDecode
   if (((flags & FLAG_LAST) !== 0) !== last) return bad(`Binary frame flag "last" is ${(flags & FLAG_LAST) !== 0} but the chunk ${last ? 'ends' : 'does not end'} the transfer.`, kind, id, { flags });
   const samples: Float32Array[] = [];
   const payload = FRAME_HEADER_SIZE;
+  const aligned = (bytes.byteOffset + payload) % 4 === 0;
   for (let c = 0; c < channels; c++) {
     const at = payload + 4 * c * frameCount;
     let ch: Float32Array;
-    if (LITTLE_ENDIAN_HOST) {
-      // Copy the bytes into a fresh, aligned buffer (a WebSocket message need not be 4-byte aligned).
+    if (LITTLE_ENDIAN_HOST && aligned) {
+      ch = new Float32Array(bytes.buffer, bytes.byteOffset + at, frameCount);
+    } else if (LITTLE_ENDIAN_HOST) {
+      // Copy the bytes into a fresh, aligned buffer (a message need not be 4-byte aligned).
       ch = new Float32Array(frameCount);
       new Uint8Array(ch.buffer).set(bytes.subarray(at, at + 4 * frameCount));
     } else {
       ch = new Float32Array(frameCount);
       for (let i = 0; i < frameCount; i++) ch[i] = dv.getFloat32(at + 4 * i, true);
     }
-    for (let i = 0; i < frameCount; i++) if (!Number.isFinite(ch[i]!)) ch[i] = 0;
+    for (let i = 0; i < frameCount; i++) {
+      const x = ch[i]!;
+      if (x - x !== 0) ch[i] = 0; // NaN and +-Infinity give NaN here, every finite value gives 0
+    }
     samples.push(ch);
   }
   return { ok: true, frame: { kind: kind as FrameKindValue, flags, id, sampleRate, channels, frameOffset, frameCount, totalFrames, samples } };
