@@ -215,6 +215,37 @@ describe('AIFF and FLAC headers', () => {
   });
 });
 
+describe('FLAC integrity', () => {
+  test('a FLAC whose STREAMINFO MD5 disagrees with its samples is AUDIO_CORRUPT', async () => {
+    const { encodeFlac } = await import('../../src/node/audio/flac-write.js');
+    const flac = encodeFlac(testSignal(8000, 2, 3000), { bitsPerSample: 24 });
+    assert.equal(await codeOf(flac), 'OK');
+    assert.equal(await codeOf(patched(flac, (_v, b) => (b[8 + 4 + 20] = b[8 + 4 + 20]! ^ 0x01))), 'AUDIO_CORRUPT'); // a byte of the MD5
+  });
+
+  test('random bit flips anywhere in a FLAC file give a StylebridgeError or the exact original samples', async () => {
+    const { encodeFlac } = await import('../../src/node/audio/flac-write.js');
+    const flac = encodeFlac(testSignal(8000, 2, 6000, 9), { bitsPerSample: 16, blockSize: 1024 });
+    const original = (await decodeAudio(flac)).audio.channels;
+    let seed = 99;
+    const rnd = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let i = 0; i < 60; i++) {
+      const at = Math.floor(rnd() * flac.length);
+      const b = patched(flac, (_v, x) => (x[at] = x[at]! ^ (1 << Math.floor(rnd() * 8))));
+      try {
+        const d = await decodeAudio(b);
+        // Only bits outside the audio (e.g. STREAMINFO's frame-size hints) may pass, and then nothing changed.
+        assert.deepEqual(d.audio.channels, original, `flip at ${at} changed the audio silently`);
+      } catch (e) {
+        if (!(e instanceof StylebridgeError)) throw e;
+      }
+    }
+  });
+});
+
 describe('named limits', () => {
   test('maxDurationSeconds refuses a longer file from its header, before decoding', async () => {
     assert.equal(await codeOf(plain, { maxDurationSeconds: 0.01 }), 'AUDIO_TOO_LONG');

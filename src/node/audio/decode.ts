@@ -1,4 +1,5 @@
 // Decodes WAV, AIFF/AIFC, FLAC, MP3 and Ogg (Vorbis, Opus) bytes or files into an AudioBuffer, with named limits and stable error codes.
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import decodeWithLibrary from 'audio-decode';
 import type { AudioBuffer } from '../../common/audio-buffer.js';
@@ -59,16 +60,7 @@ function checkSize(size: number, limits: DecodeLimits): void {
   }
 }
 
-async function libraryDecode(bytes: Uint8Array, what: string): Promise<{ channelData: Float32Array[]; sampleRate: number }> {
-  try {
-    // The library may keep views of the input: give it a private copy.
-    return await decodeWithLibrary(bytes.slice());
-  } catch (err) {
-    throw new StylebridgeError('AUDIO_CORRUPT', `${what}: the decoder rejected the stream (${(err as Error)?.message ?? String(err)}).`, undefined, { cause: err });
-  }
-}
-
-/** Bytes handed to a lossy stream decoder per call: small enough to stop early on the duration limit. */
+/** Bytes handed to a stream decoder per call: small enough to stop early on the duration limit. */
 const LOSSY_CHUNK_BYTES = 64 * 1024;
 
 type StreamDecoder = ((chunk?: Uint8Array) => Promise<{ channelData: Float32Array[]; sampleRate: number }>) & { free(): void };
@@ -83,12 +75,13 @@ function oggCodec(bytes: Uint8Array): 'oga' | 'opus' {
 }
 
 /**
- * Decodes MP3 or Ogg in chunks so that maxDurationSeconds stops a stream that expands beyond it
- * before it is all held in memory (these formats give no trustworthy length up front).
+ * Decodes MP3, Ogg or FLAC frames in chunks so that maxDurationSeconds stops a stream that expands
+ * beyond it before it is all held in memory (MP3 and Ogg give no trustworthy length up front, and a
+ * FLAC STREAMINFO may say "unknown").
  */
-async function decodeLossy(bytes: Uint8Array, format: 'mp3' | 'ogg', limits: DecodeLimits): Promise<AudioBuffer> {
-  const what = format === 'mp3' ? 'MP3' : 'Ogg';
-  const codec = format === 'mp3' ? 'mp3' : oggCodec(bytes);
+async function decodeStreamed(bytes: Uint8Array, format: 'mp3' | 'ogg' | 'flac', limits: DecodeLimits): Promise<AudioBuffer> {
+  const what = format === 'mp3' ? 'MP3' : format === 'flac' ? 'FLAC' : 'Ogg';
+  const codec = format === 'ogg' ? oggCodec(bytes) : format;
   const factory = (decodeWithLibrary as unknown as Record<string, () => Promise<StreamDecoder>>)[codec]!;
   const dec = await factory();
   const parts: { channelData: Float32Array[]; sampleRate: number }[] = [];
@@ -147,7 +140,7 @@ async function decodeFlac(bytes: Uint8Array, limits: DecodeLimits): Promise<Deco
   if (info.bitsPerSample > 24) {
     throw new StylebridgeError('AUDIO_UNSUPPORTED_FORMAT', `FLAC: ${info.bitsPerSample}-bit samples are not supported (4..24).`, { bitsPerSample: info.bitsPerSample });
   }
-  const audio = checkDecoded(await libraryDecode(bytes.subarray(start), 'FLAC'), limits, 'FLAC');
+  const audio = await decodeStreamed(bytes.subarray(start), 'flac', limits);
   if (audio.sampleRate !== info.sampleRate || audio.channels.length !== info.channels) {
     throw new StylebridgeError('AUDIO_CORRUPT', 'FLAC: frames disagree with STREAMINFO on sample rate or channels.', {
       streamInfo: { sampleRate: info.sampleRate, channels: info.channels },
@@ -161,10 +154,29 @@ async function decodeFlac(bytes: Uint8Array, limits: DecodeLimits): Promise<Deco
       decoded: frames,
     });
   }
-  // libFLAC's float output divides by 2^(b-1)-1; put samples back on the exact k / 2^(b-1) grid used by every other reader here.
-  const max = 2 ** (info.bitsPerSample - 1);
-  for (const ch of audio.channels) for (let i = 0; i < ch.length; i++) ch[i] = Math.round(ch[i]! * (max - 1)) / max;
-  return { audio, format: 'flac', bitsPerSample: info.bitsPerSample, sampleFormat: 'int' };
+  // libFLAC's float output divides by 2^(b-1)-1; put samples back on the exact k / 2^(b-1) grid used by every other
+  // reader here. float32 holds k / (2^(b-1)-1) to within a quarter step for b <= 24, so the rounding recovers k exactly.
+  const bits = info.bitsPerSample;
+  const max = 2 ** (bits - 1);
+  const bytesPer = Math.ceil(bits / 8);
+  const n = audio.channels.length;
+  const raw = info.md5.some((b) => b !== 0) ? new Uint8Array(frames * n * bytesPer) : undefined;
+  audio.channels.forEach((ch, c) => {
+    for (let i = 0; i < ch.length; i++) {
+      const k = Math.round(ch[i]! * (max - 1));
+      ch[i] = k / max;
+      if (raw) {
+        // The MD5 covers the samples as signed little-endian integers of ceil(bits/8) bytes, interleaved.
+        const at = (i * n + c) * bytesPer;
+        for (let j = 0; j < bytesPer; j++) raw[at + j] = (k >> (8 * j)) & 0xff;
+      }
+    }
+  });
+  if (raw) {
+    const digest = createHash('md5').update(raw).digest();
+    if (!digest.equals(info.md5)) throw new StylebridgeError('AUDIO_CORRUPT', 'FLAC: the decoded samples do not match the MD5 in STREAMINFO.', { md5: Buffer.from(info.md5).toString('hex') });
+  }
+  return { audio, format: 'flac', bitsPerSample: bits, sampleFormat: 'int' };
 }
 
 /**
@@ -192,7 +204,7 @@ export async function decodeAudio(bytes: Uint8Array, options: DecodeOptions = {}
       return decodeFlac(bytes, limits);
     case 'mp3':
     case 'ogg':
-      return { audio: await decodeLossy(bytes, format, limits), format, sampleFormat: 'lossy' };
+      return { audio: await decodeStreamed(bytes, format, limits), format, sampleFormat: 'lossy' };
     default:
       throw new StylebridgeError('AUDIO_UNSUPPORTED_FORMAT', 'The data is not WAV, AIFF, FLAC, MP3 or Ogg (unrecognised header).', {
         head: Array.from(bytes.subarray(0, 12), (b) => b.toString(16).padStart(2, '0')).join(' '),
