@@ -48,7 +48,7 @@ HostPosition PositionDecoder::decode(const DpfTimeFields& t, std::uint32_t frame
             && p.meter.den == prev_.meter.den) {
             const double predicted = prev_.ppq + prevFrames_ / framesPerQuarter(sampleRate_, prev_.bpm);
             const double bars = std::round((predicted - p.ppq) / qpb);
-            if (bars != 0.0 && std::fabs(p.ppq + bars * qpb - predicted) * framesPerQuarter(sampleRate_, p.bpm) < 2.0)
+            if (bars != 0.0 && std::fabs(p.ppq + bars * qpb - predicted) < 1.0 / 960.0)
                 p.ppq += bars * qpb;
         }
         break;

@@ -1,6 +1,7 @@
 // Position log and bar resolution (see PositionLog.hpp).
 #include "PositionLog.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace sb {
@@ -25,14 +26,21 @@ void PositionLog::append(const BlockRecord& r)
         }
         if (adjacent && last.valid && p.valid && last.playing && p.playing && sameMeter(last.meter, p.meter)) {
             const double predicted = ppqAt(last, r.ringFrame, sampleRate_);
-            const bool continuous =
-                std::fabs(p.ppq - predicted) * framesPerQuarter(sampleRate_, p.bpm) < kContinuityToleranceFrames;
+            const double diff = p.ppq - predicted;
+            // Exact hosts agree to a fraction of a sample. Some positions carry more noise while the
+            // host's own frame counter runs on exactly: DPF's LV2 wrapper extrapolates bar-beat in
+            // single precision between position events (jalv sends one only on a discontinuity), and
+            // JACK timebase masters truncate to whole ticks. With the frame continuous, a difference
+            // that small is noise: the segment keeps its first position as its anchor.
+            const bool frameContinued = p.hostFrame == last.hostFrameStart + (r.ringFrame - last.ringStart);
+            const bool continuous = std::fabs(diff) * framesPerQuarter(sampleRate_, p.bpm) < kContinuityToleranceFrames
+                                    || (frameContinued && std::fabs(diff) < kQuantizedPpqTolerance);
             if (continuous && p.bpm == last.bpm) {
                 last.ringEnd += r.frames;
                 return;
             }
             if (continuous) {
-                Segment s{r.ringFrame, r.ringFrame + r.frames, p.ppq, p.bpm, p.meter, true, true, true, p.hostFrame};
+                Segment s{r.ringFrame, r.ringFrame + r.frames, predicted, p.bpm, p.meter, true, true, true, p.hostFrame};
                 segments_.push_back(s);
                 if (segments_.size() > maxSegments_) segments_.pop_front();
                 return;

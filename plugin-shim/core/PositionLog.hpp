@@ -67,6 +67,9 @@ public:
 
     // Two positions continue each other when they differ by less than this many samples.
     static constexpr double kContinuityToleranceFrames = 0.5;
+    // With the host frame continuous: position differences up to this (quarters) are noise (float
+    // extrapolation, tick quantization) rather than a jump.
+    static constexpr double kQuantizedPpqTolerance = 1.0 / 960.0;
 
 private:
     double sampleRate_;

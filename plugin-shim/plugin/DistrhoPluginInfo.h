@@ -8,6 +8,7 @@
 #define DISTRHO_PLUGIN_CLAP_ID "org.stylebridge.plugin"
 #define DISTRHO_PLUGIN_BRAND_ID Stbr
 #define DISTRHO_PLUGIN_UNIQUE_ID Sbpl
+#define DISTRHO_PLUGIN_AU_TYPE   aufx /* upstream DPF's AU wrapper (macOS); Debian's DPF 1.6 has no AU */
 
 #define DISTRHO_PLUGIN_HAS_UI          0
 #define DISTRHO_PLUGIN_IS_RT_SAFE      1

@@ -18,6 +18,8 @@ struct FakeHost {
     Meter meter{4, 4};
     bool playing = true;
     double ppq = 0.0;           // position of the next block
+    double noiseFrames = 0;     // > 0: report positions off by up to this many samples (not the first)
+    std::mt19937 noise{99};
     std::int64_t sample = 0;    // timeline sample of the next block (drives the signal)
     AudioEngine engine;
     PositionLog log;
@@ -43,6 +45,8 @@ struct FakeHost {
         p.valid = true;
         p.playing = playing;
         p.ppq = ppq;
+        if (noiseFrames > 0 && sample > 0)
+            p.ppq += std::uniform_real_distribution<double>(-noiseFrames, noiseFrames)(noise) / fpq();
         p.bpm = bpm;
         p.meter = meter;
         p.hostFrame = sample;
@@ -114,6 +118,20 @@ TEST_CASE("bars of 82687.5 samples (4/4, 128 BPM, 44.1 kHz) round their ties up 
     CHECK(barLen == 82687.5);
     h.play(static_cast<std::int64_t>(barLen * 7), rng);
     for (std::int64_t k = 0; k < 6; ++k) checkBarIsTimeline(cutBar(h.log, h.engine.history(), k), barLen, k);
+}
+
+TEST_CASE("noisy positions with a continuous host frame (DPF's float LV2 extrapolation, JACK ticks) still give exact bars")
+{
+    std::mt19937 rng(10);
+    FakeHost h(48000.0);
+    h.noiseFrames = 6.0; // every reported position off by up to 6 samples, either way, after the first
+    h.play(48000 * 2 * 5, rng);
+    for (std::int64_t k = 1; k < 4; ++k) checkBarIsTimeline(cutBar(h.log, h.engine.history(), k), 4 * h.fpq(), k);
+    // A real locate is still a jump: its host frame does not continue.
+    h.locate(40.0);
+    h.play(48000, rng);
+    CHECK(h.log.segments().size() >= 2);
+    CHECK(!h.log.segments().back().continuesPrevious);
 }
 
 TEST_CASE("a bar during which the transport stopped is refused with the reason")

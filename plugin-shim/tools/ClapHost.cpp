@@ -2,6 +2,7 @@
 //
 // Usage: clap-host --plugin PATH.clap [--rate 48000] [--bpm 120] [--num 4] [--den 4] [--block 256]
 //                  [--seconds 10] [--speed 1] [--start-ppq 0] [--out FILE.f32] [--event T:capture|T:stop|T:play|T:locate=PPQ]...
+//                  [--expect-passthrough 1]   (exit 1 unless every output sample equals its input sample)
 // The input at timeline sample s is (s mod 2^24) / 2^24 on the left and its negative on the right (exact floats),
 // silence while stopped. --speed 1 paces blocks in real time (0: as fast as possible). The output is written
 // interleaved float32. A JSON summary (process() timings against the block budget) goes to stdout.
@@ -35,6 +36,7 @@ struct Options {
     std::string plugin, out;
     double rate = 48000, bpm = 120, seconds = 10, speed = 1, startPpq = 0;
     int num = 4, den = 4, block = 256;
+    bool expectPassthrough = false;
     std::vector<Event> events;
 };
 
@@ -55,6 +57,7 @@ bool parse(int argc, char** argv, Options& o)
         else if (a == "--seconds") o.seconds = std::atof(v);
         else if (a == "--speed") o.speed = std::atof(v);
         else if (a == "--start-ppq") o.startPpq = std::atof(v);
+        else if (a == "--expect-passthrough") o.expectPassthrough = std::atoi(v) != 0;
         else if (a == "--event") {
             const std::string e = v;
             const std::size_t colon = e.find(':');
@@ -157,6 +160,7 @@ int main(int argc, char** argv)
     std::size_t nextEvent = 0;
     std::sort(o.events.begin(), o.events.end(), [](const Event& a, const Event& b) { return a.at < b.at; });
     float captureValue = 0.f;
+    std::int64_t mismatches = 0;
     const auto start = std::chrono::steady_clock::now();
     for (std::int64_t done = 0; done < total; done += o.block) {
         in.has = false;
@@ -205,6 +209,7 @@ int main(int argc, char** argv)
         us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
         if (!o.out.empty())
             for (uint32_t i = 0; i < n; ++i) { recorded.push_back(outL[i]); recorded.push_back(outR[i]); }
+        for (uint32_t i = 0; i < n; ++i) mismatches += (outL[i] != inL[i] || outR[i] != inR[i]) ? 1 : 0;
         if (playing) timeline += n;
         if (o.speed > 0)
             std::this_thread::sleep_until(start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
@@ -225,8 +230,13 @@ int main(int argc, char** argv)
     double sum = 0;
     for (double u : us) sum += u;
     const double budget = o.block / o.rate * 1e6;
-    std::printf("{\"plugin\":\"%s\",\"rate\":%g,\"block\":%d,\"blocks\":%zu,\"budgetUs\":%.3f,\"meanUs\":%.3f,\"p99Us\":%.3f,\"maxUs\":%.3f}\n",
+    std::printf("{\"plugin\":\"%s\",\"rate\":%g,\"block\":%d,\"blocks\":%zu,\"budgetUs\":%.3f,\"meanUs\":%.3f,\"p99Us\":%.3f,\"maxUs\":%.3f,\"samplesDifferingFromInput\":%lld}\n",
                 desc->id, o.rate, o.block, us.size(), budget, us.empty() ? 0 : sum / us.size(),
-                sorted.empty() ? 0 : sorted[static_cast<std::size_t>(0.99 * (sorted.size() - 1))], sorted.empty() ? 0 : sorted.back());
+                sorted.empty() ? 0 : sorted[static_cast<std::size_t>(0.99 * (sorted.size() - 1))], sorted.empty() ? 0 : sorted.back(),
+                static_cast<long long>(mismatches));
+    if (o.expectPassthrough && mismatches != 0) {
+        std::fprintf(stderr, "%lld output samples differ from the input\n", static_cast<long long>(mismatches));
+        return 1;
+    }
     return 0;
 }

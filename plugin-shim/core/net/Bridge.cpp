@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 namespace sb {
 
@@ -82,7 +83,12 @@ void Bridge::dropAllTakes()
 void Bridge::drainAudio()
 {
     BlockRecord r;
+    static const bool tracePositions = std::getenv("STYLEBRIDGE_PLUGIN_TRACE_POSITIONS") != nullptr;
     while (engine_.records().tryPop(r)) {
+        if (tracePositions)
+            log("block ring=" + std::to_string(r.ringFrame) + " n=" + std::to_string(r.frames) + " valid=" + std::to_string(r.pos.valid)
+                + " playing=" + std::to_string(r.pos.playing) + " ppq=" + formatJsonNumber(r.pos.ppq) + " bpm=" + formatJsonNumber(r.pos.bpm)
+                + " frame=" + std::to_string(r.pos.hostFrame));
         log_.append(r);
         lastRingFrame_ = r.ringFrame + r.frames;
         if (r.pos.valid) { lastPos_ = r.pos; havePos_ = true; }

@@ -203,7 +203,13 @@ std::string lower(std::string s)
 }
 } // namespace
 
-Client::Client() : parser_(1 << 20), rng_(std::random_device{}()) {}
+Client::Client() : parser_(1 << 20), rng_(std::random_device{}())
+{
+#ifdef _WIN32
+    static const bool started = [] { WSADATA d; return WSAStartup(MAKEWORD(2, 2), &d) == 0; }();
+    (void)started;
+#endif
+}
 Client::~Client() { abort(); }
 
 void Client::fillMask(std::uint8_t m[4])
@@ -246,6 +252,10 @@ bool Client::connect(int port, const std::string& path, const std::string& token
 #endif
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, reinterpret_cast<const char*>(&one), sizeof one);
+#ifdef SO_NOSIGPIPE
+    // macOS has no MSG_NOSIGNAL: a host that vanished must not raise SIGPIPE in the DAW.
+    ::setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
+#endif
     fd_ = fd;
 
     std::uint8_t nonce[16];
