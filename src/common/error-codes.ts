@@ -89,6 +89,7 @@ export const ERROR_CODES = table({
   SERVER_PLUGIN_GONE: { summary: 'The plugin disconnected before answering.', hint: 'Check the DAW; the plugin reconnects by itself when it is loaded again.' },
   SERVER_BUSY: { summary: 'Too many requests are pending on this connection (maxPendingRequests).', hint: 'Wait for replies before sending more requests.' },
   SERVER_START_FAILED: { summary: 'The host could not start listening (port in use or not allowed) or write its discovery file.', hint: 'Choose another --port, or check the config folder permissions (see details).' },
+  SERVER_UPGRADE_REQUIRED: { summary: 'A plain HTTP request reached a WebSocket path (/plugin or /ui); it passed every check an upgrade gets.', hint: 'Connect with a WebSocket client; the HTTP answer is only there to explain refusals a browser would hide.' },
 
   // --- audio (src/node/audio) ----------------------------------------------------------------
   AUDIO_READ_FAILED: { summary: 'An audio file could not be read (missing, not a file, or no permission).', hint: 'Check the path and its permissions.' },

@@ -111,6 +111,17 @@ describe('server handshake and authentication', () => {
     await stillHealthy();
   });
 
+  test('a plain HTTP request on a WebSocket path gets the refusal an upgrade would get, or 426 when it would pass', async () => {
+    const get = async (headers: Record<string, string>) => {
+      const res = await fetch(`http://127.0.0.1:${server.port}/ui`, { headers });
+      return { status: res.status, code: ((await res.json()) as { code: string }).code };
+    };
+    assert.deepEqual(await get({}), { status: 401, code: 'AUTH_MISSING_TOKEN' });
+    assert.deepEqual(await get({ authorization: 'Bearer nope' }), { status: 401, code: 'AUTH_BAD_TOKEN' });
+    assert.deepEqual(await get({ authorization: `Bearer ${server.token}`, origin: 'https://evil.example' }), { status: 403, code: 'AUTH_BAD_ORIGIN' });
+    assert.deepEqual(await get({ authorization: `Bearer ${server.token}` }), { status: 426, code: 'SERVER_UPGRADE_REQUIRED' });
+  });
+
   test('an unknown WebSocket path is refused with 404', async () => {
     const r = await refusal(openSocket('ui', { port: server.port, token: server.token, path: '/admin' }));
     assert.equal(r.status, 404);

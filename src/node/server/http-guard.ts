@@ -65,7 +65,7 @@ export function checkToken(req: IncomingMessage, expected: string): Refusal | un
   return undefined;
 }
 
-const REASONS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 503: 'Service Unavailable' };
+const REASONS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 426: 'Upgrade Required', 503: 'Service Unavailable' };
 
 /** A complete raw HTTP response for refusing an upgrade on its socket (the WebSocket never opens). */
 export function rawRefusal(r: Refusal): string {

@@ -142,10 +142,38 @@ export async function startServer(opts: ServerOptions = {}): Promise<Stylebridge
 
   // ----- HTTP and upgrades -----------------------------------------------------------------------
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxBinaryMessageBytes, perMessageDeflate: false, clientTracking: false });
+  /** The checks of docs/protocol.md section 2, in order, for a request on a WebSocket path. */
+  const wsRefusal = (req: IncomingMessage, role: Role | undefined): Refusal | undefined =>
+    (!role ? { status: 404, code: 'SERVER_NOT_FOUND', message: 'WebSocket paths are /plugin and /ui.' } as Refusal : undefined)
+    ?? checkHost(req, port)
+    ?? checkOrigin(req, port)
+    ?? checkToken(req, token)
+    ?? (closing ? { status: 503, code: 'SERVER_SHUTTING_DOWN', message: 'The host is stopping.' } as Refusal : undefined)
+    ?? (role && open[role].size >= (role === 'plugin' ? limits.maxPluginConnections : limits.maxUiConnections)
+      ? { status: 503, code: 'SERVER_TOO_MANY_CONNECTIONS', message: `Already ${open[role].size} ${role} connections.` } as Refusal
+      : undefined);
+  const roleOf = (req: IncomingMessage): Role | undefined => {
+    let path: string;
+    try {
+      path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    } catch {
+      return undefined;
+    }
+    return path === '/plugin' ? 'plugin' : path === '/ui' ? 'ui' : undefined;
+  };
+
   const http = createServer((req, res) => {
     const hostRefusal = checkHost(req, port);
     if (hostRefusal) {
       sendJsonStatus(res, port, hostRefusal.status, hostRefusal.code, hostRefusal.message);
+      return;
+    }
+    const role = roleOf(req);
+    if (role) {
+      // A plain request on a WebSocket path gets the answer the upgrade would get (browsers hide why an upgrade failed).
+      const r = wsRefusal(req, role);
+      if (r) sendJsonStatus(res, port, r.status, r.code, r.message);
+      else sendJsonStatus(res, port, 426, 'SERVER_UPGRADE_REQUIRED', `/${role} speaks WebSocket only; this request would be accepted as an upgrade.`, { Upgrade: 'websocket' });
       return;
     }
     if (opts.files && (req.url ?? '').startsWith(FILES_PREFIX)) {
@@ -166,22 +194,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<Stylebridge
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
-    let path: string;
-    try {
-      path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-    } catch {
-      path = '';
-    }
-    const role: Role | undefined = path === '/plugin' ? 'plugin' : path === '/ui' ? 'ui' : undefined;
-    const r: Refusal | undefined =
-      (!role ? { status: 404, code: 'SERVER_NOT_FOUND', message: 'WebSocket paths are /plugin and /ui.' } as Refusal : undefined)
-      ?? checkHost(req, port)
-      ?? checkOrigin(req, port)
-      ?? checkToken(req, token)
-      ?? (closing ? { status: 503, code: 'SERVER_SHUTTING_DOWN', message: 'The host is stopping.' } as Refusal : undefined)
-      ?? (role && open[role].size >= (role === 'plugin' ? limits.maxPluginConnections : limits.maxUiConnections)
-        ? { status: 503, code: 'SERVER_TOO_MANY_CONNECTIONS', message: `Already ${open[role].size} ${role} connections.` } as Refusal
-        : undefined);
+    const role = roleOf(req);
+    const r = wsRefusal(req, role);
     if (r || !role) {
       refuse(socket, r!);
       return;
