@@ -1,7 +1,7 @@
 // The CLI against a real host: tracks, capture, audition, stop, render, bounce, doctor, and their errors and exit codes.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { frameCount } from '../../src/common/audio-buffer.js';
@@ -188,5 +188,31 @@ describe('stylebridge CLI offline', () => {
     assert.deepEqual(d.onnxRuntime.providers.map((p) => p.name).sort(), ['cpu', 'cuda']);
     assert.equal(d.plugins.length, 3);
     assert.equal(d.paths.configDir, '/tmp/sb-doctor-cfg');
+  });
+});
+
+describe('stylebridge plugin install', () => {
+  test('copies every built bundle into the user plugin folders under HOME', { skip: ['vst3', 'clap', 'lv2'].every((f) => !existsSync(new URL(`../../build/plugin/bin/stylebridge.${f}`, import.meta.url))) ? 'no plugin is built (npm run build:plugin)' : false }, async () => {
+    const home = mkdtempSync(join(tmpdir(), 'sb-home-'));
+    try {
+      const r = await runCliProcess(['plugin', 'install', '--json'], { HOME: home });
+      assert.equal(r.code, 0, r.stderr);
+      const { installed } = r.json<{ installed: Array<{ format: string; to: string }> }>();
+      assert.ok(installed.length >= 1);
+      for (const i of installed) {
+        assert.ok(i.to.startsWith(join(home, `.${i.format}`)), i.to);
+        assert.ok(existsSync(i.to), i.to);
+      }
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  test('says where bundles go on macOS and Windows', async () => {
+    const { userPluginDirs } = await import('../../src/node/plugin-install.js');
+    assert.equal(userPluginDirs('darwin', {}, '/Users/p').vst3, '/Users/p/Library/Audio/Plug-Ins/VST3');
+    assert.equal(userPluginDirs('darwin', {}, '/Users/p').clap, '/Users/p/Library/Audio/Plug-Ins/CLAP');
+    assert.equal(userPluginDirs('win32', { LOCALAPPDATA: 'C:\\Users\\p\\AppData\\Local' }, 'C:\\Users\\p').clap.replace(/\\/g, '/'), 'C:/Users/p/AppData/Local/Programs/Common/CLAP');
+    assert.equal(userPluginDirs('linux', {}, '/home/p').lv2, '/home/p/.lv2');
   });
 });

@@ -127,6 +127,14 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--json', 'print JSON')
     .action(run(() => import('./commands/bounce.js')));
 
+  const plugin = program.command('plugin').description('manage the DAW plugin');
+  plugin.command('install')
+    .description('copy the built VST3, CLAP and LV2 bundles into your user plugin folders (~/.vst3, ~/.clap, ~/.lv2 on Linux)')
+    .addOption(new Option('--format <fmt...>', 'only these formats').choices(['vst3', 'clap', 'lv2']))
+    .option('--dry-run', 'say where the bundles would go without copying')
+    .option('--json', 'print JSON')
+    .action(run(() => import('./commands/plugin-install.js')));
+
   program.command('doctor')
     .description('report what is available: engines, native addon, ONNX Runtime providers, audio devices, plugin builds, paths')
     .option('--json', 'print JSON')
