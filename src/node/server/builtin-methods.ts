@@ -80,13 +80,13 @@ export function registerBuiltinMethods(d: BuiltinDeps): void {
   api.register('audition', AuditionParams, async (p) => {
     const s = sessions.find(p.track);
     if (p.at === 'bar' && p.bar === undefined) throw new StylebridgeError('PROTO_INVALID_MESSAGE', 'bar is required when at is "bar".', { path: '/params/bar' });
+    // A take uploaded through takes.upload carries the store's revision; one found by resolveTake never changes.
     const stored = takes.get(p.take);
-    let revision: unknown = stored?.revision ?? `resolved:${p.take}`;
+    const revision: unknown = stored ? stored.revision : 'resolved';
     if (!s.hasTake(p.take, revision)) {
       let audio = stored?.audio ?? (await d.resolveTake?.(p.take));
       if (!audio) throw new StylebridgeError('SERVER_NO_SUCH_TAKE', `The host holds no take "${p.take}".`, { take: p.take });
       if (d.prepareTake) audio = await d.prepareTake(audio, s.identity);
-      revision = stored?.revision ?? revision;
       await s.uploadTake(p.take, audio, revision);
     }
     const r = await s.play({
