@@ -21,6 +21,7 @@ export const ERROR_CODES = table({
   CLI_NO_HOST: { summary: 'No running host was found (no discovery file, or its process is gone).', hint: 'Start one with `stylebridge serve` (or `npm start`), or set STYLEBRIDGE_CONFIG_DIR to the folder the host uses.' },
   CLI_HOST_UNREACHABLE: { summary: 'The host in the discovery file did not answer.', hint: 'It may have crashed: start it again with `stylebridge serve`.' },
   PLUGIN_NOT_BUILT: { summary: 'No plugin bundle has been built yet.', hint: 'Run `npm run build:plugin` first (needs Debian\'s dpf-source on Linux; see plugin-shim/README.md).' },
+  MODEL_ALREADY_INSTALLED: { summary: 'A model package with this name is already installed.', hint: 'Use `stylebridge models add DIR --replace`, or rename the package in its manifest.' },
   CLI_OUTPUT_EXISTS: { summary: 'The output path exists and is not a folder.', hint: 'Choose another --out path.' },
 
   // --- timing (src/common/timing.ts) ---------------------------------------------------------

@@ -127,6 +127,16 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--json', 'print JSON')
     .action(run(() => import('./commands/bounce.js')));
 
+  const models = program.command('models').description('neural model packages (docs/model-package.md)');
+  models.command('list').description('the installed model packages').option('--json', 'print JSON')
+    .action(async (o: Record<string, unknown>) => setExit(await (await import('./commands/models.js')).list(o as never, io)));
+  models.command('add').description('verify a package and copy it into the models folder').argument('<dir>', 'package folder')
+    .option('--replace', 'replace an installed package of the same name').option('--json', 'print JSON')
+    .action(async (dir: string, o: Record<string, unknown>) => setExit(await (await import('./commands/models.js')).add({ ...o, dir } as never, io)));
+  models.command('verify').description("check a package's manifest, files and tensor signatures").argument('<dir>', 'package folder or installed name')
+    .option('--json', 'print JSON')
+    .action(async (dir: string, o: Record<string, unknown>) => setExit(await (await import('./commands/models.js')).verify({ ...o, dir } as never, io)));
+
   const plugin = program.command('plugin').description('manage the DAW plugin');
   plugin.command('install')
     .description('copy the built VST3, CLAP and LV2 bundles into your user plugin folders (~/.vst3, ~/.clap, ~/.lv2 on Linux)')
