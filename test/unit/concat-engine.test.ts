@@ -70,6 +70,16 @@ describe('concat engine output', () => {
     }
   });
 
+  test('no take peaks above its source', async () => {
+    let srcPeak = 0;
+    for (const ch of groove.audio.channels) for (const v of ch) srcPeak = Math.max(srcPeak, Math.abs(v));
+    for (const strength of [1, 2]) {
+      for (const t of await new ConcatEngine().render({ ...base, strength, variations: 6, bars: 2 })) {
+        for (const ch of t.audio.channels) for (const v of ch) assert.ok(Math.abs(v) <= srcPeak + 1e-6);
+      }
+    }
+  });
+
   test('different seeds give different takes', async () => {
     const a = await new ConcatEngine().render({ ...base, variations: 1, seed: 1 });
     const b = await new ConcatEngine().render({ ...base, variations: 1, seed: 2 });

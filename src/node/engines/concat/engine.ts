@@ -139,6 +139,13 @@ export class ConcatEngine implements Engine {
     const length = barsLengthSamples(req.bars, req.bpm, req.meter, req.sampleRate);
     const channels = renderPlan(prep.analysis, plan, prep.analysis.grid, length, prep.transposed);
     const a = prep.analysis;
+    // gain moves and overlaps never make a take peak above its source (no new clipping downstream)
+    let srcPeak = 0;
+    for (const ch of a.channels) for (let i = 0; i < ch.length; i++) srcPeak = Math.max(srcPeak, Math.abs(ch[i]!));
+    let peak = 0;
+    for (const ch of channels) for (let i = 0; i < ch.length; i++) peak = Math.max(peak, Math.abs(ch[i]!));
+    const trim = peak > srcPeak && peak > 0 ? srcPeak / peak : 1;
+    if (trim < 1) for (const ch of channels) for (let i = 0; i < ch.length; i++) ch[i]! *= trim;
     const moves = plan.placements.reduce((m, p) => {
       if (p.moves.semitones) m.transposed++;
       if (p.moves.reverse) m.reversed++;
@@ -158,6 +165,7 @@ export class ConcatEngine implements Engine {
         changedSteps: plan.changedSteps,
         events: plan.placements.length,
         fillEvents: plan.placements.filter((p) => p.fill).length,
+        peakTrimDb: Math.round(20 * Math.log10(trim) * 100) / 100,
         ...moves,
         analysisMs: Math.round(prep.analysisMs * 100) / 100,
         renderMs: Math.round((now() - t0) * 100) / 100,

@@ -112,8 +112,9 @@ export function renderPlan(a: BarAnalysis, plan: Plan, grid: Grid, length: numbe
         for (let j = 0; j < body; j++) t[j] = ch[(u.start + j) % a.length]!;
       }
     }
+    const sustain = body < need && m.stutter === 1 && !m.reverse && extendTail(tmp, C, natural, need, a.sampleRate);
     // fade out where the unit's own audio ends before its slot does
-    if (body < need || m.stutter > 1 || m.reverse) fadeOut(tmp, C, Math.min(body, need), Math.min(xf, body));
+    if (!sustain && (body < need || m.stutter > 1 || m.reverse)) fadeOut(tmp, C, Math.min(body, need), Math.min(xf, body));
     if (m.stutter > 1) {
       const sub = Math.max(1, Math.floor((need - pre) / m.stutter));
       const head = Math.min(body, sub + xf);
@@ -162,6 +163,40 @@ export function renderPlan(a: BarAnalysis, plan: Plan, grid: Grid, length: numbe
     }
   }
   return out;
+}
+
+/** Length of the looped grain that sustains a unit past its own end, and how fast the sustain decays. */
+export const SUSTAIN_GRAIN_SECONDS = 0.08;
+export const SUSTAIN_DECAY_SECONDS = 0.25;
+
+/**
+ * When a slot outlasts the unit's own audio (`natural` samples; after it the source's next event
+ * begins), the unit rings on: its last grain repeats with equal-power crossfades under a decaying
+ * envelope, as a sampler's loop would, instead of dropping to silence. False when the unit is too
+ * short to loop.
+ */
+function extendTail(ch: Float32Array[], C: number, natural: number, need: number, sr: number): boolean {
+  const L = Math.min(Math.round(SUSTAIN_GRAIN_SECONDS * sr), Math.floor(natural / 2));
+  const X = Math.min(Math.round(0.01 * sr), Math.floor(L / 3));
+  if (L < 64 || X < 8 || need <= natural) return false;
+  const period = L - X;
+  const tau = SUSTAIN_DECAY_SECONDS * sr;
+  for (let c = 0; c < C; c++) {
+    const t = ch[c]!;
+    const grain = t.slice(natural - L, natural);
+    // the unit itself fades out over the first crossfade
+    for (let j = 0; j < X; j++) t[natural - X + j]! *= Math.cos((Math.PI / 2) * ((j + 0.5) / X));
+    t.fill(0, natural, need);
+    for (let at = natural - X; at < need; at += period) {
+      for (let j = 0; j < L && at + j < need; j++) {
+        let g = Math.exp(-Math.max(0, at + j - natural) / tau);
+        if (j < X) g *= Math.sin((Math.PI / 2) * ((j + 0.5) / X));
+        else if (j >= L - X) g *= Math.cos((Math.PI / 2) * ((j - (L - X) + 0.5) / X));
+        t[at + j]! += grain[j]! * g;
+      }
+    }
+  }
+  return true;
 }
 
 function fadeOut(ch: Float32Array[], C: number, end: number, len: number): void {

@@ -25,12 +25,12 @@ export interface StrengthProfile {
 
 /** Index 0 is strength 1 (freest), index 5 is strength 6 (closest). */
 export const STRENGTH_PROFILES: readonly StrengthProfile[] = [
-  { order: 1, stray: 0.7, keepBeats: false, minChanges: 6, maxChangeShare: 1, positionAffinity: 1, transpose: 0.4, reverse: 0.12, stutter: 0.16, gainDb: 4, fillBeats: 2 },
-  { order: 2, stray: 0.5, keepBeats: false, minChanges: 5, maxChangeShare: 0.8, positionAffinity: 2, transpose: 0.3, reverse: 0.08, stutter: 0.12, gainDb: 3, fillBeats: 2 },
+  { order: 1, stray: 0.8, keepBeats: false, minChanges: 8, maxChangeShare: 1, positionAffinity: 1, transpose: 0.4, reverse: 0.12, stutter: 0.16, gainDb: 4, fillBeats: 2 },
+  { order: 2, stray: 0.5, keepBeats: false, minChanges: 6, maxChangeShare: 0.8, positionAffinity: 2, transpose: 0.3, reverse: 0.08, stutter: 0.12, gainDb: 3, fillBeats: 2 },
   { order: 2, stray: 0.35, keepBeats: false, minChanges: 4, maxChangeShare: 0.6, positionAffinity: 3, transpose: 0.2, reverse: 0.05, stutter: 0.08, gainDb: 2, fillBeats: 2 },
   { order: 3, stray: 0.25, keepBeats: false, minChanges: 3, maxChangeShare: 0.45, positionAffinity: 4, transpose: 0.12, reverse: 0, stutter: 0.06, gainDb: 1.5, fillBeats: 1 },
-  { order: 3, stray: 0.15, keepBeats: true, minChanges: 2, maxChangeShare: 0.3, positionAffinity: 6, transpose: 0, reverse: 0, stutter: 0.04, gainDb: 1, fillBeats: 1 },
-  { order: 4, stray: 0.08, keepBeats: true, minChanges: 2, maxChangeShare: 0.2, positionAffinity: 8, transpose: 0, reverse: 0, stutter: 0, gainDb: 0.5, fillBeats: 1 },
+  { order: 3, stray: 0.2, keepBeats: true, minChanges: 4, maxChangeShare: 0.35, positionAffinity: 6, transpose: 0, reverse: 0, stutter: 0.06, gainDb: 1, fillBeats: 1 },
+  { order: 4, stray: 0.05, keepBeats: true, minChanges: 2, maxChangeShare: 0.15, positionAffinity: 8, transpose: 0, reverse: 0, stutter: 0, gainDb: 0.5, fillBeats: 1 },
 ];
 
 export const STRENGTH_MIN = 1;
