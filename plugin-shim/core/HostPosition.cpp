@@ -40,17 +40,15 @@ HostPosition PositionDecoder::decode(const DpfTimeFields& t, std::uint32_t frame
     default: {
         const double qpb = quartersPerBar(p.meter);
         p.ppq = (t.bar - 1) * qpb + beatInBar * 4.0 / p.meter.den;
-        // DPF's LV2 wrapper extrapolates between position events with frame += n and a bar counter that
-        // does not carry when the beat wraps. When the frame continued exactly, trust the in-bar offset
-        // and take the bar from our own prediction.
+        // Between the host's position events DPF's LV2 wrapper extrapolates bar-beat itself: in single
+        // precision, without carrying the bar, and at the wrong speed when the tempo's note value is not
+        // the meter's (Ardour 7.3 sends beatsPerMinute in quarter notes with beatUnit 8 in 7/8). The
+        // frame it extrapolates is exact, so while the host frame runs on, the position runs on with it
+        // from the last discontinuity; a frame jump (locate, loop, start) takes the host's bar/beat again.
         if (format_ == PluginFormat::Lv2 && havePrev_ && prev_.valid && prev_.playing && p.playing
             && p.hostFrame == prev_.hostFrame + static_cast<std::int64_t>(prevFrames_) && p.meter.num == prev_.meter.num
-            && p.meter.den == prev_.meter.den) {
-            const double predicted = prev_.ppq + prevFrames_ / framesPerQuarter(sampleRate_, prev_.bpm);
-            const double bars = std::round((predicted - p.ppq) / qpb);
-            if (bars != 0.0 && std::fabs(p.ppq + bars * qpb - predicted) < 1.0 / 960.0)
-                p.ppq += bars * qpb;
-        }
+            && p.meter.den == prev_.meter.den)
+            p.ppq = prev_.ppq + prevFrames_ / framesPerQuarter(sampleRate_, prev_.bpm);
         break;
     }
     }

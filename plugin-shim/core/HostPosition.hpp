@@ -35,7 +35,8 @@ enum class PluginFormat { Lv2, Vst3, Clap, Other };
 
 // Rebuilds the exact PPQ of each block from DPF's bar/beat/tick, undoing each wrapper's own bar
 // arithmetic (DPF 1.6: VST3 uses an integer quarters-per-bar, 3 in 7/8; CLAP divides quarters by the
-// numerator; LV2 carries the bar wrongly when it extrapolates between host position events).
+// numerator; LV2 extrapolates between host position events in float, without carrying the bar, and at
+// half speed in x/8 meters under Ardour). The tempo is taken as quarter notes per minute.
 // One decoder per plugin instance, called on the audio thread.
 class PositionDecoder {
 public:

@@ -163,6 +163,25 @@ TEST_CASE("the LV2 position decodes from bar and bar-beat and repairs DPF's miss
     CHECK(std::fabs(p.ppq - 0.5) < 1e-9);
 }
 
+TEST_CASE("the LV2 position runs on with the host frame when DPF's extrapolated bar-beat goes wrong (Ardour, 7/8)")
+{
+    PositionDecoder d(PluginFormat::Lv2);
+    d.setSampleRate(44100.0);
+    const double fpq = framesPerQuarter(44100.0, 93.0);
+    // The first block comes from the host: exact.
+    HostPosition p = d.decode(lv2Fields(0.0, 7, 8, 93.0, 0), 256);
+    CHECK(p.ppq == 0.0);
+    // Then DPF extrapolates at half speed (beats per minute read as eighths): the fields lag behind.
+    for (int b = 1; b < 400; ++b) {
+        const double truth = b * 256 / fpq;
+        p = d.decode(lv2Fields(truth / 2, 7, 8, 93.0, static_cast<std::uint64_t>(b) * 256), 256);
+        if (std::fabs(p.ppq - truth) > 1e-9) { CHECK(std::fabs(p.ppq - truth) <= 1e-9); break; }
+    }
+    // A locate (the frame jumps) takes the host's position again.
+    p = d.decode(lv2Fields(35.0, 7, 8, 93.0, 999999), 256);
+    CHECK(std::fabs(p.ppq - 35.0) < 1e-9);
+}
+
 TEST_CASE("a position without a valid meter or tempo is marked invalid")
 {
     PositionDecoder d(PluginFormat::Lv2);

@@ -225,15 +225,16 @@ int main(int argc, char** argv)
         if (!f || std::fwrite(recorded.data(), sizeof(float), recorded.size(), f) != recorded.size()) { std::fprintf(stderr, "cannot write %s\n", o.out.c_str()); return 1; }
         std::fclose(f);
     }
+    const std::size_t maxAt = us.empty() ? 0 : static_cast<std::size_t>(std::max_element(us.begin(), us.end()) - us.begin());
     std::vector<double> sorted = us;
     std::sort(sorted.begin(), sorted.end());
     double sum = 0;
     for (double u : us) sum += u;
     const double budget = o.block / o.rate * 1e6;
-    std::printf("{\"plugin\":\"%s\",\"rate\":%g,\"block\":%d,\"blocks\":%zu,\"budgetUs\":%.3f,\"meanUs\":%.3f,\"p99Us\":%.3f,\"maxUs\":%.3f,\"samplesDifferingFromInput\":%lld}\n",
+    std::printf("{\"plugin\":\"%s\",\"rate\":%g,\"block\":%d,\"blocks\":%zu,\"budgetUs\":%.3f,\"meanUs\":%.3f,\"p99Us\":%.3f,\"maxUs\":%.3f,\"maxAtBlock\":%zu,\"samplesDifferingFromInput\":%lld}\n",
                 desc->id, o.rate, o.block, us.size(), budget, us.empty() ? 0 : sum / us.size(),
                 sorted.empty() ? 0 : sorted[static_cast<std::size_t>(0.99 * (sorted.size() - 1))], sorted.empty() ? 0 : sorted.back(),
-                static_cast<long long>(mismatches));
+                maxAt, static_cast<long long>(mismatches));
     if (o.expectPassthrough && mismatches != 0) {
         std::fprintf(stderr, "%lld output samples differ from the input\n", static_cast<long long>(mismatches));
         return 1;
