@@ -76,7 +76,7 @@ export const ERROR_CODES = table({
 
   // --- auth (src/node/server) -----------------------------------------------------------------
   AUTH_MISSING_TOKEN: { summary: 'A connection carries no token.', hint: 'Send Authorization: Bearer <token> (or ?token=) with the token from bridge.json.' },
-  AUTH_BAD_TOKEN: { summary: 'A connection carries a token that is not this run\'s token.', hint: 'Re-read bridge.json: the token changes every time the host starts.' },
+  AUTH_BAD_TOKEN: { summary: 'A connection carries a token that is not this run\'s token.', hint: 'The token changes every time the host starts: re-read bridge.json (plugins, CLI), or open the UI again from the address `stylebridge serve` prints.' },
   AUTH_BAD_ORIGIN: { summary: 'A connection comes from a web page of another origin.', hint: 'Only the host\'s own UI (http://127.0.0.1:PORT or http://localhost:PORT) may connect from a browser.' },
   AUTH_BAD_HOST: { summary: 'A request carries a Host header other than 127.0.0.1:PORT or localhost:PORT (DNS rebinding defence).', hint: 'Connect to http://127.0.0.1:PORT directly.' },
 
