@@ -73,7 +73,7 @@ if (!app.requestSingleInstanceLock()) {
     ipcMain.handle(DESKTOP_CHANNELS.revealFolder, async (e, raw: unknown) => {
       try {
         guard(e);
-        const problem = await shell.openPath(parseFolder(raw));
+        const problem = await shell.openPath(parseFolder(raw, projectDir));
         return problem ? { ok: false, error: { code: 'INVALID_ARGUMENT', message: problem } } : { ok: true };
       } catch (err) {
         const d = describeError(err);

@@ -1,6 +1,6 @@
 // Validates what the page asks of the main process (drag a file out, reveal or choose a folder) and turns it into safe paths.
 import { statSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { StylebridgeError } from '../src/common/errors.js';
 import type { DragOutRequest } from '../src/common/ui-client/desktop-api.js';
 import { BOUNCES_DIR, CAPTURES_DIR, TAKES_DIR, isLibraryAudioName, type IdKind } from '../src/node/library/layout.js';
@@ -45,11 +45,23 @@ export function dragFile(req: DragOutRequest, projectDir: string): string {
   return file;
 }
 
-/** Checks a folder path from the page (to reveal it): absolute, not too long, an existing folder. */
-export function parseFolder(v: unknown): string {
+/**
+ * Checks a folder path from the page (to reveal it): an absolute path, or one relative to the project folder
+ * (the host reports bounce folders as "bounces/<id>") that stays inside it; not too long; an existing folder.
+ */
+export function parseFolder(v: unknown, projectDir?: string): string {
   if (typeof v !== 'string' || v.length === 0 || v.length > MAX_FOLDER_PATH) throw new StylebridgeError('INVALID_ARGUMENT', 'The folder is not a path string.', { limit: 'maxFolderPath', max: MAX_FOLDER_PATH });
-  if (!isAbsolute(v) || v.includes('\0')) throw new StylebridgeError('INVALID_ARGUMENT', `"${v}" is not an absolute path.`);
-  const p = resolve(v);
+  if (v.includes('\0')) throw new StylebridgeError('INVALID_ARGUMENT', 'The folder path holds a NUL character.');
+  let p: string;
+  if (isAbsolute(v)) {
+    p = resolve(v);
+  } else {
+    if (!projectDir) throw new StylebridgeError('INVALID_ARGUMENT', `"${v}" is not an absolute path.`);
+    const root = resolve(projectDir);
+    p = resolve(root, v);
+    const rel = relative(root, p);
+    if (rel.startsWith('..') || isAbsolute(rel)) throw new StylebridgeError('INVALID_ARGUMENT', `"${v}" leaves the project folder.`);
+  }
   let st;
   try {
     st = statSync(p);

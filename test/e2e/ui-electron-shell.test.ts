@@ -78,9 +78,12 @@ describe('drag-out and folder payloads', () => {
     assert.doesNotThrow(() => parseDragRequest({ audioUrl: 'takes/x.wav', label: 'x'.repeat(MAX_DRAG_LABEL) }));
     assert.equal(code(() => parseDragRequest({ audioUrl: 'takes/x.wav', label: 'x'.repeat(MAX_DRAG_LABEL + 1) })), 'APP_BAD_DRAG');
   });
-  test('reveals only existing absolute folders, with paths up to maxFolderPath', () => {
+  test('reveals only existing folders, absolute or inside the project, with paths up to maxFolderPath', () => {
     assert.equal(parseFolder(project), project);
     assert.equal(code(() => parseFolder('relative/folder')), 'INVALID_ARGUMENT');
+    assert.equal(parseFolder('takes', project), join(project, 'takes'), 'relative to the project folder');
+    assert.equal(code(() => parseFolder('../..', project)), 'INVALID_ARGUMENT');
+    assert.equal(code(() => parseFolder('takes/../../x', project)), 'INVALID_ARGUMENT');
     assert.equal(code(() => parseFolder(join(project, 'takes', takeName))), 'INVALID_ARGUMENT');
     assert.equal(code(() => parseFolder(join(project, 'nope'))), 'INVALID_ARGUMENT');
     assert.equal(code(() => parseFolder('/' + 'a'.repeat(MAX_FOLDER_PATH))), 'INVALID_ARGUMENT');

@@ -1,15 +1,16 @@
-// The producer's loop in a real Chromium: capture from a plugin, render with progress, audition from the next bar, favourite, delete, 200 takes.
+// The producer's loop in a real Chromium against the real host: capture, drop-in, render with progress, audition, A/B, drag-out, favourite, delete, 200 takes.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TestPlugin } from '../support/protocol-client.js';
 import { browserSkipReason, buildUi, launchBrowser, type BrowserSession } from '../support/browser.js';
 import { materialClip, materialUnavailable } from '../material/render-material.js';
+import { barStartSample } from '../../src/common/timing.js';
 import { encodeWav } from '../../src/node/audio/wav-write.js';
-import { startStandinHost, type StandinHost } from './ui-standin-host.js';
+import { startHostFixture, type HostFixture } from './ui-host-fixture.js';
 
 const skip = browserSkipReason() ?? materialUnavailable();
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
@@ -17,23 +18,23 @@ const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 describe('web UI session flows', { skip }, () => {
   let ui: { dir: string; cleanup: () => void };
   let b: BrowserSession;
-  let host: StandinHost;
+  let fx: HostFixture;
   let drums: TestPlugin;
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
     ui = buildUi();
-    host = await startStandinHost(ui.dir);
+    fx = await startHostFixture(ui.dir);
     b = await launchBrowser();
-    drums = await TestPlugin.connect({ port: host.server.port, token: host.server.token, bpm: 120, identity: { host: 'Ardour', hostVersion: '7.3', format: 'lv2', trackName: 'Drums' } });
+    drums = await TestPlugin.connect({ port: fx.host.server.port, token: fx.host.server.token, bpm: 120, identity: { host: 'Ardour', hostVersion: '7.3', format: 'lv2', trackName: 'Drums' } });
     drums.sendTransport(drums.tempo.barStartSample(8) + 1000);
-    await b.page.goto(host.server.url);
+    await b.page.goto(fx.host.server.url);
     await b.page.locator('.conn[data-state="open"]').waitFor({ timeout: 5000 });
   });
 
   after(async () => {
     await drums?.close().catch(() => undefined);
-    await host?.close();
+    await fx?.close();
     await b?.close();
     ui?.cleanup();
   });
@@ -59,7 +60,7 @@ describe('web UI session flows', { skip }, () => {
   test('the render panel shows the engine\'s capabilities and a job renders takes with progress', async () => {
     const { page } = b;
     const clip = materialClip('house', 124);
-    const cap = host.addCapture(clip.audio, clip.bpm, clip.meter, clip.bars, 'Drums');
+    const cap = await fx.addCapture(clip.audio, clip.bpm, clip.meter, clip.bars, 'Drums');
     await page.locator('.chip', { hasText: '124' }).first().click();
     await page.locator('.source-wave .wave[data-state="ready"]').waitFor({ timeout: 10000 });
 
@@ -75,7 +76,7 @@ describe('web UI session flows', { skip }, () => {
     await page.locator('.job.job-done').first().waitFor({ timeout: 30000 });
     await page.waitForFunction(() => document.querySelectorAll('.take').length === 6, undefined, { timeout: 10000 });
     await page.waitForFunction(() => document.querySelectorAll('.take .wave[data-state="ready"]').length === 6, undefined, { timeout: 15000 });
-    const takes = [...host.takes.values()].filter((t) => t.captureId === cap.id);
+    const takes = fx.takes(cap.id);
     assert.equal(takes.length, 6);
     assert.equal(takes[0]!.seed >= 0, true);
     await page.screenshot({ path: join(SHOTS, 'session.png') });
@@ -128,35 +129,33 @@ describe('web UI session flows', { skip }, () => {
     assert.equal(new TextDecoder().decode((await res.arrayBuffer()).slice(0, 4)), 'RIFF');
   });
 
-  test('an audio file chosen (or dropped) becomes the source at the tempo given; one too large for the host says so', async () => {
+  test('an audio file chosen (or dropped) is decoded at the track\'s rate and becomes the source; an oversized one is refused', async () => {
     const { page } = b;
     const clip = materialClip('breakbeat', 96);
     const dir = mkdtempSync(join(tmpdir(), 'sb-drop-'));
-    // One bar of 4/4 at 960 BPM (0.25 s): small enough for the host's one-message import.
-    const frames = 12000;
-    const mono = new Float32Array(frames);
-    for (let i = 0; i < frames; i++) mono[i] = (clip.audio.channels[0]![i]! + clip.audio.channels[1]![i]!) / 2;
-    const small = join(dir, 'hit.wav');
-    writeFileSync(small, encodeWav({ sampleRate: 48000, channels: [mono] }, { encoding: 'pcm16' }));
-    const before = host.captures.size;
-    await page.getByRole('textbox', { name: 'Tempo of the dropped file (BPM)' }).fill('960');
-    await page.getByRole('textbox', { name: 'Meter of the dropped file' }).fill('4/4');
-    await page.locator('.dropzone input[type="file"]').setInputFiles(small);
-    await page.waitForFunction(() => /960/.test(document.querySelector('.source .meta')?.textContent ?? ''), undefined, { timeout: 10000 });
-    assert.equal(host.captures.size, before + 1);
-    const cap = [...host.captures.values()].at(-1)!;
-    assert.deepEqual([cap.bpm, cap.frames, cap.sampleRate], [960, frames, 48000]);
+    const file = join(dir, 'break-96.wav');
+    writeFileSync(file, encodeWav(clip.audio, { encoding: 'pcm24' }));
+    const before = fx.captures().length;
+    await page.getByRole('textbox', { name: 'Tempo of the dropped file (BPM)' }).fill('96');
+    await page.getByRole('textbox', { name: 'Meter of the dropped file' }).fill(`${clip.meter.numerator}/${clip.meter.denominator}`);
+    await page.locator('.dropzone input[type="file"]').setInputFiles(file);
+    await page.waitForFunction(() => /96/.test(document.querySelector('.source .meta')?.textContent ?? ''), undefined, { timeout: 10000 });
+    assert.equal(fx.captures().length, before + 1);
+    const cap = fx.captures().find((c) => c.bpm === 96)!;
+    assert.equal(cap.sampleRate, drums.identity.sampleRate, 'decoded at the track\'s rate');
+    // The host keeps exactly one bar of 96 BPM at that rate.
+    assert.equal(cap.frames, barStartSample(1, 96, clip.meter, drums.identity.sampleRate));
+    assert.equal(cap.channels, 2);
     await page.locator('.source-wave .wave[data-state="ready"]').waitFor({ timeout: 10000 });
 
-    const big = join(dir, 'break-96.wav');
-    writeFileSync(big, encodeWav(clip.audio));
-    await page.getByRole('textbox', { name: 'Tempo of the dropped file (BPM)' }).fill('96');
-    await page.locator('.dropzone input[type="file"]').setInputFiles(big);
+    const huge = join(dir, 'huge.wav');
+    writeFileSync(huge, new Uint8Array(33 * 1024 * 1024));
+    await page.locator('.dropzone input[type="file"]').setInputFiles(huge);
     const err = page.locator('.source .error-note');
     await err.waitFor({ timeout: 5000 });
-    assert.match(await err.innerText(), /UI_FILE_TOO_LARGE[\s\S]*break-96\.wav/);
+    assert.match(await err.innerText(), /UI_FILE_TOO_LARGE[\s\S]*huge\.wav/);
     assert.equal(await page.locator('.conn').getAttribute('data-state'), 'open', 'the connection stays open');
-    assert.equal(host.captures.size, before + 1);
+    assert.equal(fx.captures().length, before + 1);
     rmSync(dir, { recursive: true, force: true });
     await page.locator('.source .error-note button').click();
     await page.locator('.chip', { hasText: '124' }).first().click();
@@ -169,19 +168,19 @@ describe('web UI session flows', { skip }, () => {
     await first.focus();
     await page.keyboard.press('f');
     await page.locator(`.take[data-take="${id}"].is-fav`).waitFor({ timeout: 5000 });
-    assert.equal(host.takes.get(id!)?.favourite, true);
+    assert.equal(fx.host.library.getTake(id!).favourite, true);
     await page.keyboard.press('ArrowRight');
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-take')), await page.locator('.take').nth(1).getAttribute('data-take'));
     await page.locator(`.take[data-take="${id}"]`).focus();
     await page.keyboard.press('Delete');
     await page.locator(`.take[data-take="${id}"]`).waitFor({ state: 'detached', timeout: 5000 });
-    assert.equal(host.takes.has(id!), false);
+    assert.equal(fx.takes().some((t) => t.id === id), false);
   });
 
   test('an engine error appears in its job row with its code and what to do next', async () => {
     const { page } = b;
     // A silent bar: the engine itself refuses it (ENGINE_SOURCE_SILENT), and the job fails with that code.
-    const silent = host.addCapture({ sampleRate: 48000, channels: [new Float32Array(96000), new Float32Array(96000)] }, 120, { numerator: 4, denominator: 4 }, 1, 'Silence');
+    await fx.addCapture({ sampleRate: 48000, channels: [new Float32Array(96000), new Float32Array(96000)] }, 120, { numerator: 4, denominator: 4 }, 1, 'Silence');
     await page.locator('.chip', { hasText: 'Silence' }).first().click();
     await page.getByRole('spinbutton', { name: 'Variations' }).fill('2');
     await page.getByRole('button', { name: /Render 2 variations/ }).click();
@@ -191,17 +190,16 @@ describe('web UI session flows', { skip }, () => {
     assert.match(text, /ENGINE_SOURCE_SILENT/);
     assert.ok(text.length > 'ENGINE_SOURCE_SILENT'.length + 20, 'the message and the hint are shown too');
     await page.screenshot({ path: join(SHOTS, 'engine-error.png') });
-    host.captures.delete(silent.id);
   });
 
   test('the grid stays usable with 200 takes: cards render, only visible waveforms load, keys still audition', async (t) => {
     const { page } = b;
-    const cap = [...host.captures.values()].find((c) => c.bpm === 124)!;
+    const cap = fx.captures().find((c) => c.bpm === 124)!;
     await page.locator('.chip', { hasText: '124' }).first().click();
     await page.waitForFunction(() => document.querySelectorAll('.take').length > 0, undefined, { timeout: 10000 });
-    // The rendered takes repeated as records up to 200 (same audio files, distinct takes).
+    // The rendered takes copied as new library records up to 200 (same audio, distinct takes).
+    const added = await fx.copyTakes(cap.id, 200);
     const t0 = Date.now();
-    const added = host.cloneTakes(cap.id, 200);
     await page.waitForFunction((n) => document.querySelectorAll('.take').length === n, added, { timeout: 30000 });
     const shown = Date.now() - t0;
     const loaded = await page.locator('.take .wave[data-state="ready"]').count();
@@ -214,24 +212,35 @@ describe('web UI session flows', { skip }, () => {
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(SHOTS, 'grid-200.png') });
     await page.keyboard.press('Escape');
-    t.diagnostic(`200 takes: grid shown ${shown} ms after the events, key 3 to armed ${keyMs} ms, ${loaded} waveforms loaded before scrolling`);
+    t.diagnostic(`200 takes: grid complete ${shown} ms after the last take event, key 3 to armed ${keyMs} ms, ${loaded} waveforms loaded before scrolling`);
   });
 
-  test('the bounce and library views list the project\'s takes for choosing and searching', async () => {
+  test('bounce writes one stem per chosen track into a folder the page names; the library finds captures by tempo', async () => {
     const { page } = b;
     await page.keyboard.press('Alt+2');
     await page.getByRole('heading', { name: 'Bounce stems' }).waitFor();
     const pick = page.getByRole('combobox', { name: 'Take for Drums' });
     assert.ok((await pick.locator('option').count()) > 1, 'takes to choose from');
     await pick.selectOption({ index: 1 });
+    await page.getByRole('spinbutton', { name: 'To bar' }).fill('2');
+    await page.getByRole('button', { name: /Bounce 2 bars/ }).click();
+    const reveal = page.locator('.reveal code');
+    await reveal.waitFor({ timeout: 30000 });
+    const shown = await reveal.innerText();
+    // The host names bounce folders relative to the project folder.
+    const folder = shown.startsWith('/') ? shown : join(fx.projectDir, shown);
+    const stems = readdirSync(folder).filter((f) => /Drums.*\.wav$/.test(f));
+    assert.equal(stems.length, 1, `one Drums stem in ${folder}`);
     await page.screenshot({ path: join(SHOTS, 'bounce.png') });
+
     await page.keyboard.press('Alt+3');
     await page.getByRole('spinbutton', { name: 'BPM from' }).fill('123');
     await page.getByRole('spinbutton', { name: 'to' }).fill('125');
     await page.getByRole('button', { name: 'Search' }).click();
     await page.locator('.lib-results').waitFor({ timeout: 5000 });
     const rows = await page.locator('.lib-results table').first().locator('tbody tr').count();
-    assert.equal(rows, [...host.captures.values()].filter((c) => c.bpm >= 123 && c.bpm <= 125).length);
+    assert.equal(rows, fx.captures().filter((c) => c.bpm >= 123 && c.bpm <= 125).length);
+    assert.ok(rows >= 1);
     await page.screenshot({ path: join(SHOTS, 'library.png') });
   });
 });

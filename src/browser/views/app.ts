@@ -1,6 +1,7 @@
 // The app shell: header with views and the connection state, the tracks column, and the active view.
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
+import { ERROR_CODES } from '../../common/error-codes.js';
 import type { ConnectionStatus } from '../../common/ui-client/ui-client.js';
 import type { View } from '../store.js';
 import { BouncePanel } from './bounce.js';
@@ -90,11 +91,13 @@ function ConnectionBanner(props: { status: ConnectionStatus }) {
   if (s.state === 'connecting') return html`<div class="banner banner-info" role="status">Connecting to the host…</div>`;
   const err = s.error;
   if (s.state === 'failed') {
+    // The code table speaks to every peer; a page with a bad token needs the page's way out.
+    const hint = err && TOKEN_CODES.has(err.code) ? ERROR_CODES.UI_HOST_REFUSED.hint : err?.hint;
     return html`<div class="banner banner-error" role="alert" data-code=${err?.code}>
       <span class="banner-icon">${icons.warn()}</span>
       <div class="banner-text">
         <strong>Cannot connect to the host.</strong> ${err ? html`<code>${err.code}</code> ${err.message}` : null}
-        ${err?.hint ? html`<div class="banner-hint">${err.hint}</div>` : null}
+        ${hint ? html`<div class="banner-hint">${hint}</div>` : null}
       </div>
       ${err && TOKEN_CODES.has(err.code) ? html`<form class="token-form" onSubmit=${(e: Event) => {
         e.preventDefault();
@@ -115,7 +118,7 @@ function ConnectionBanner(props: { status: ConnectionStatus }) {
     <div class="banner-text">
       <strong>Host connection lost. Reconnecting…</strong>
       <span class="muted"> attempt ${s.attempt}${left > 0 ? `, next try in ${left} s` : ''}${err ? html` · <code>${err.code}</code>` : null}</span>
-      ${err?.hint ? html`<div class="banner-hint">${err.hint}</div>` : null}
+      <div class="banner-hint">The page keeps what it shows and reconnects by itself. If the host was restarted, it asks for its new address.</div>
     </div>
     <button type="button" class="btn btn-ghost" onClick=${() => store.client.retry()}>Retry now</button>
   </div>`;

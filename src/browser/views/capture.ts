@@ -2,7 +2,9 @@
 import { html } from 'htm/preact';
 import { useMemo, useState } from 'preact/hooks';
 import type { CaptureRecord } from '../../common/ui-client/types.js';
+import type { AudioBuffer } from '../../common/audio-buffer.js';
 import { StylebridgeError } from '../../common/errors.js';
+import { FrameKind, encodeTransfer } from '../../common/protocol/frame.js';
 import { parseMeter } from '../../common/timing.js';
 import * as fmt from '../format.js';
 import { useApp } from './context.js';
@@ -12,8 +14,12 @@ import { Waveform } from './waveform-view.js';
 
 /** Largest audio file the page sends to the host (the host's own limit is 64 MiB of base64). */
 export const MAX_DROP_BYTES = 32 * 1024 * 1024;
-/** Bytes of a captures.import message besides the base64 data (name, tempo, meter, envelope). */
-const MESSAGE_OVERHEAD = 1024;
+/** Rate a dropped file is decoded at when no track is selected. */
+export const DEFAULT_IMPORT_RATE = 48000;
+/** Frame size used when the host's welcome did not name maxBinaryMessageBytes. */
+const DEFAULT_BINARY_MESSAGE_BYTES = 1024 * 1024;
+/** Channels kept from a dropped file (the protocol's maxChannels default). */
+const MAX_IMPORT_CHANNELS = 8;
 
 const kib = (n: number) => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`);
 
@@ -50,14 +56,22 @@ export function CapturePanel() {
   const importFile = async (file: File) => {
     setBusy('import');
     const r = await store.attempt('capture', async () => {
-      // The file travels base64-encoded inside one /ui message: it must fit the host's maxTextMessageBytes too.
-      const maxText = store.connection.peek().limits?.maxTextMessageBytes;
-      const max = Math.min(MAX_DROP_BYTES, maxText ? Math.floor(((maxText - MESSAGE_OVERHEAD) * 3) / 4) : MAX_DROP_BYTES);
-      if (file.size > max) throw new StylebridgeError('UI_FILE_TOO_LARGE', `${file.name} is ${kib(file.size)}; this host accepts dropped files up to ${kib(max)}.`, { limit: max === MAX_DROP_BYTES ? 'maxDropBytes' : 'maxTextMessageBytes', max, value: file.size });
+      if (file.size > MAX_DROP_BYTES) throw new StylebridgeError('UI_FILE_TOO_LARGE', `${file.name} is ${kib(file.size)}; at most ${kib(MAX_DROP_BYTES)} can be dropped.`, { limit: 'maxDropBytes', max: MAX_DROP_BYTES, value: file.size });
       const bpm = dropBpm.trim() ? Number(dropBpm) : tr?.bpm ?? 120;
       const meter = dropMeter.trim() ? parseMeter(dropMeter.trim()) : { numerator: tr?.meterNum ?? 4, denominator: tr?.meterDen ?? 4 };
-      const dataBase64 = toBase64(new Uint8Array(await file.arrayBuffer()));
-      return store.client.call('captures.import', { name: file.name, dataBase64, bpm, meter });
+      // Decoded here at the track's rate (the rate takes are rendered at), then sent as audio frames after the call.
+      const rate = track?.identity.sampleRate ?? DEFAULT_IMPORT_RATE;
+      const audio = await decodeFile(file, rate);
+      const limits = store.connection.peek().limits ?? {};
+      const frames = audio.channels[0]?.length ?? 0;
+      const bytes = frames * audio.channels.length * 4;
+      if ((limits.maxTransferFrames !== undefined && frames > limits.maxTransferFrames) || (limits.maxTransferBytes !== undefined && bytes > limits.maxTransferBytes)) {
+        throw new StylebridgeError('UI_FILE_TOO_LARGE', `${file.name} decodes to ${(frames / rate).toFixed(1)} s (${kib(bytes)} of samples); the host takes at most ${kib(limits.maxTransferBytes ?? bytes)} in one transfer.`, { limit: 'maxTransferBytes', max: limits.maxTransferBytes, value: bytes });
+      }
+      const maxMessage = limits.maxBinaryMessageBytes ?? DEFAULT_BINARY_MESSAGE_BYTES;
+      return store.client.call('captures.import', { name: file.name.slice(0, 255), bpm, meter, sampleRate: rate, channels: audio.channels.length, frames }, {
+        afterSend: (id) => { for (const f of encodeTransfer(FrameKind.take, id, audio, maxMessage)) store.client.sendBinary(f); },
+      });
     });
     setBusy(undefined);
     if (r) addCapture(r.capture);
@@ -126,9 +140,15 @@ export function CapturePanel() {
   </section>`;
 }
 
-function toBase64(bytes: Uint8Array): string {
-  let s = '';
-  const CHUNK = 0x8000;
-  for (let i = 0; i < bytes.length; i += CHUNK) s += String.fromCharCode(...bytes.subarray(i, i + CHUNK));
-  return btoa(s);
+/** Decodes an audio file with the browser's decoder, resampled to `rate`. */
+async function decodeFile(file: File, rate: number): Promise<AudioBuffer> {
+  let buf: globalThis.AudioBuffer;
+  try {
+    buf = await new OfflineAudioContext(1, 1, rate).decodeAudioData(await file.arrayBuffer());
+  } catch (err) {
+    throw new StylebridgeError('AUDIO_UNSUPPORTED_FORMAT', `${file.name} could not be decoded: ${err instanceof Error ? err.message : String(err)}`, { name: file.name });
+  }
+  const channels: Float32Array[] = [];
+  for (let c = 0; c < Math.min(buf.numberOfChannels, MAX_IMPORT_CHANNELS); c++) channels.push(buf.getChannelData(c).slice());
+  return { sampleRate: buf.sampleRate, channels };
 }
