@@ -54,9 +54,9 @@ async function run(block: number, measureCaptures: boolean) {
     await server.close();
     rmSync(dir, { recursive: true, force: true });
   }
-  const t = JSON.parse(stdout.trim()) as { budgetUs: number; meanUs: number; p99Us: number; maxUs: number; blocks: number };
+  const t = JSON.parse(stdout.trim()) as { budgetUs: number; meanUs: number; p99Us: number; maxUs: number; maxAtBlock: number; blocks: number };
   return {
-    block, blocks: t.blocks, budgetUs: r3(t.budgetUs), meanUs: t.meanUs, p99Us: t.p99Us, maxUs: t.maxUs,
+    block, blocks: t.blocks, budgetUs: r3(t.budgetUs), meanUs: t.meanUs, p99Us: t.p99Us, maxUs: t.maxUs, maxAtBlock: t.maxAtBlock,
     maxOfBudget: r3(t.maxUs / t.budgetUs),
     ...(measureCaptures ? { captureLastBarMs: { n: captureMs.length, p50: r3(pct(captureMs, 0.5)), p95: r3(pct(captureMs, 0.95)), max: r3(Math.max(...captureMs)) } } : {}),
   };

@@ -1,0 +1,112 @@
+// The built LV2 plugin on an audio track in Ardour 7 (headless ardour7-lua, dummy backend), against the real host server.
+import { test, describe, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { barSeconds, barStartSample, barsLengthSamples, type Meter } from '../../src/common/timing.js';
+import { startServer, type PluginSession } from '../../src/node/server/index.js';
+
+const root = new URL('../..', import.meta.url).pathname;
+const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+const missing = ['make', 'c++', 'ardour7-lua'].filter((c) => !has(c));
+const skip = missing.length > 0 ? `not installed: ${missing.join(', ')}`
+  : !existsSync('/usr/share/dpf/Makefile.plugins.mk') ? 'DPF is not installed (apt-get install dpf-source)' : false;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(what: string, pred: () => boolean, timeoutMs = 15000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+/** A session at the tempo and meter, one stereo audio track with the plugin, rolling for `seconds`. */
+function luaScript(dir: string, rate: number, bpm: number, meter: Meter, seconds: number): string {
+  return `
+local backend = AudioEngine:set_backend("None (Dummy)", "", "")
+assert(backend, "no dummy backend")
+backend:set_device_name("Sine Wave")
+backend:set_sample_rate(${rate})
+backend:set_buffer_size(256)
+assert(AudioEngine:start(false) == 0, "engine start")
+assert(create_session("${dir}/session", "session", ${rate}), "create session")
+local tm = Temporal.TempoMap.fetch_writable()
+tm:set_tempo(Temporal.Tempo(${bpm}, ${bpm}, 4), Temporal.timepos_t(0))
+tm:set_meter(Temporal.Meter(${meter.numerator}, ${meter.denominator}), Temporal.timepos_t(0))
+Temporal.TempoMap.update(tm)
+local tr = Session:new_audio_track(2, 2, nil, 1, "Drums", ARDOUR.PresentationInfo.max_order, ARDOUR.TrackMode.Normal, true):front()
+local p = ARDOUR.LuaAPI.new_plugin(Session, "urn:stylebridge:plugin", ARDOUR.PluginType.LV2, "")
+assert(not p:isnil(), "plugin not found")
+assert(tr:add_processor_by_index(p, 0, nil, true), "plugin not added")
+Session:request_roll(ARDOUR.TransportRequestSource.TRS_UI)
+for i = 1, ${Math.ceil(seconds * 10)} do ARDOUR.LuaAPI.usleep(100000) end
+Session:request_stop(false, false, ARDOUR.TransportRequestSource.TRS_UI)
+ARDOUR.LuaAPI.usleep(300000)
+close_session()
+print("ardour-done")
+`;
+}
+
+async function inArdour(rate: number, bpm: number, meter: Meter): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-plugin-ardour-'));
+  mkdirSync(join(dir, 'lv2'));
+  symlinkSync(join(root, 'build/plugin/bin/stylebridge.lv2'), join(dir, 'lv2/stylebridge.lv2'));
+  const bar = barSeconds(bpm, meter);
+  writeFileSync(join(dir, 'run.lua'), luaScript(dir, rate, bpm, meter, 8 * bar + 4));
+  const server = await startServer({ configDir: dir });
+  let log = '';
+  const ardour = spawn('ardour7-lua', [join(dir, 'run.lua')], {
+    env: { ...process.env, HOME: dir, STYLEBRIDGE_CONFIG_DIR: dir, LV2_PATH: join(dir, 'lv2') },
+  });
+  ardour.stdout.on('data', (d: Buffer) => (log += d.toString()));
+  ardour.stderr.on('data', (d: Buffer) => (log += d.toString()));
+  const exited = new Promise<number | null>((r) => ardour.on('close', r));
+  try {
+    const session: PluginSession = await server.sessions.waitFor(() => true, 30000).catch((e: unknown) => {
+      throw new Error(`${String(e)}\nArdour said:\n${log.slice(-3000)}`);
+    });
+    assert.equal(session.identity.format, 'lv2');
+    assert.equal(session.identity.sampleRate, rate);
+    await until('bar 2 rolling', () => session.transport?.playing === true && session.transport.bar >= 2);
+    assert.equal(session.transport?.bpm, bpm);
+    assert.equal(session.transport?.meterNum, meter.numerator);
+    assert.equal(session.transport?.meterDen, meter.denominator);
+
+    // Bar 1 cut on the bar lines timing.ts defines (Ardour's own bar lines are floored; ours round half up).
+    const cap = await session.capture({ at: 'bar', bar: 1, bars: 1 });
+    assert.equal(cap.info.startSample, barStartSample(1, bpm, meter, rate));
+    assert.equal(cap.info.frames, barStartSample(2, bpm, meter, rate) - barStartSample(1, bpm, meter, rate));
+    assert.equal(cap.info.bpm, bpm);
+
+    // A take starts on the next bar line while Ardour rolls.
+    const frames = barsLengthSamples(1, bpm, meter, rate);
+    await session.uploadTake('t', { sampleRate: rate, channels: [new Float32Array(frames).fill(0.125)] });
+    const start = (session.transport?.bar ?? 0) + 2;
+    await session.play({ take: 't', at: 'bar', bar: start, mode: 'mix', gain: 1 });
+    await until('the take playing', () => session.status?.state === 'playing' && session.status.bar === start);
+    assert.equal(await exited, 0, log.slice(-3000));
+    assert.match(log, /ardour-done/);
+  } finally {
+    ardour.kill('SIGKILL');
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('the LV2 plugin in Ardour 7, headless', { skip }, () => {
+  before(() => {
+    const r = spawnSync('make', ['-C', join(root, 'plugin-shim'), '-j2'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `plugin build failed:\n${r.stdout}\n${r.stderr}`);
+  });
+
+  test('at 7/8 93 BPM 44.1 kHz Ardour\'s transport reaches the host and bar 1 is cut on the timing.ts bar lines', async () => {
+    await inArdour(44100, 93, { numerator: 7, denominator: 8 });
+  });
+
+  test('at 4/4 120 BPM 48 kHz the same holds and a take starts on the requested bar', async () => {
+    await inArdour(48000, 120, { numerator: 4, denominator: 4 });
+  });
+});
