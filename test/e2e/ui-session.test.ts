@@ -20,6 +20,8 @@ describe('web UI session flows', { skip }, () => {
   let b: BrowserSession;
   let fx: HostFixture;
   let drums: TestPlugin;
+  /** The capture the takes were rendered from. */
+  let rendered: string;
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
@@ -61,7 +63,8 @@ describe('web UI session flows', { skip }, () => {
     const { page } = b;
     const clip = materialClip('house', 124);
     const cap = await fx.addCapture(clip.audio, clip.bpm, clip.meter, clip.bars, 'Drums');
-    await page.locator('.chip', { hasText: '124' }).first().click();
+    rendered = cap.id;
+    await page.locator(`.chip[data-capture="${cap.id}"]`).click();
     await page.locator('.source-wave .wave[data-state="ready"]').waitFor({ timeout: 10000 });
 
     const prompt = page.getByRole('textbox', { name: 'Prompt' });
@@ -129,7 +132,7 @@ describe('web UI session flows', { skip }, () => {
     assert.equal(new TextDecoder().decode((await res.arrayBuffer()).slice(0, 4)), 'RIFF');
   });
 
-  test('an audio file chosen (or dropped) is decoded at the track\'s rate and becomes the source; an oversized one is refused', async () => {
+  test('an audio file chosen or dropped anywhere is decoded at the track\'s rate and becomes the source; an oversized one is refused', async () => {
     const { page } = b;
     const clip = materialClip('breakbeat', 96);
     const dir = mkdtempSync(join(tmpdir(), 'sb-drop-'));
@@ -158,7 +161,19 @@ describe('web UI session flows', { skip }, () => {
     assert.equal(fx.captures().length, before + 1);
     rmSync(dir, { recursive: true, force: true });
     await page.locator('.source .error-note button').click();
-    await page.locator('.chip', { hasText: '124' }).first().click();
+
+    // A file dropped anywhere on the page (here a take's own WAV, as a DAW or file browser would hand it over).
+    await page.getByRole('textbox', { name: 'Tempo of the dropped file (BPM)' }).fill('124');
+    const audioUrl = fx.takes()[0]!.file;
+    await page.evaluate(async (url) => {
+      const res = await fetch(`/files/${url}?token=${sessionStorage.getItem('stylebridge.token')}`);
+      const dt = new DataTransfer();
+      dt.items.add(new File([await res.blob()], 'from-daw.wav', { type: 'audio/wav' }));
+      document.querySelector('.variations')!.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: dt }));
+    }, audioUrl);
+    await page.waitForFunction((n) => document.querySelectorAll('.capture-strip .chip').length === n, before + 2, { timeout: 10000 });
+    assert.equal(fx.captures().length, before + 2);
+    await page.locator(`.chip[data-capture="${rendered}"]`).click();
   });
 
   test('a focused take is favourited with F and deleted with Delete', async () => {
@@ -175,6 +190,37 @@ describe('web UI session flows', { skip }, () => {
     await page.keyboard.press('Delete');
     await page.locator(`.take[data-take="${id}"]`).waitFor({ state: 'detached', timeout: 5000 });
     assert.equal(fx.takes().some((t) => t.id === id), false);
+  });
+
+  test('R regenerates a take with its own seed and Shift+R with a new one, each as a new job', async () => {
+    const { page } = b;
+    const card = page.locator('.take').first();
+    const id = (await card.getAttribute('data-take'))!;
+    const seed = fx.host.library.getTake(id).seed;
+    const n = await page.locator('.take').count();
+    await card.focus();
+    await page.keyboard.press('r');
+    await page.waitForFunction((k) => document.querySelectorAll('.take').length === k, n + 1, { timeout: 30000 });
+    const newest = fx.takes().reduce((a, t) => (t.createdAt >= a.createdAt ? t : a));
+    assert.equal(newest.seed, seed, 'the same seed');
+    await card.focus();
+    await page.keyboard.press('Shift+R');
+    await page.waitForFunction((k) => document.querySelectorAll('.take').length === k, n + 2, { timeout: 30000 });
+    const fresh = fx.takes().reduce((a, t) => (t.createdAt >= a.createdAt ? t : a));
+    assert.notEqual(fresh.seed, seed, 'a new seed');
+  });
+
+  test('a running render shows its progress and stops when cancelled', async () => {
+    const { page } = b;
+    await page.getByRole('spinbutton', { name: 'Variations' }).fill('32');
+    await page.getByRole('spinbutton', { name: 'Bars' }).last().fill('8');
+    await page.getByRole('button', { name: /Render 32 variations/ }).click();
+    const cancel = page.getByRole('button', { name: 'Cancel render job' }).first();
+    await cancel.waitFor({ timeout: 10000 });
+    await cancel.click();
+    await page.locator('.job.job-cancelled').first().waitFor({ timeout: 30000 });
+    await page.getByRole('spinbutton', { name: 'Variations' }).fill('2');
+    await page.getByRole('spinbutton', { name: 'Bars' }).last().fill('1');
   });
 
   test('an engine error appears in its job row with its code and what to do next', async () => {
@@ -194,8 +240,8 @@ describe('web UI session flows', { skip }, () => {
 
   test('the grid stays usable with 200 takes: cards render, only visible waveforms load, keys still audition', async (t) => {
     const { page } = b;
-    const cap = fx.captures().find((c) => c.bpm === 124)!;
-    await page.locator('.chip', { hasText: '124' }).first().click();
+    const cap = fx.captures().find((c) => c.id === rendered)!;
+    await page.locator(`.chip[data-capture="${rendered}"]`).click();
     await page.waitForFunction(() => document.querySelectorAll('.take').length > 0, undefined, { timeout: 10000 });
     // The rendered takes copied as new library records up to 200 (same audio, distinct takes).
     const added = await fx.copyTakes(cap.id, 200);

@@ -1,6 +1,6 @@
 // The Source panel: capture the last bar(s) or a bar range from the selected track, or drop an audio file; shows the source's waveform on its beat grid.
 import { html } from 'htm/preact';
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { CaptureRecord } from '../../common/ui-client/types.js';
 import type { AudioBuffer } from '../../common/audio-buffer.js';
 import { StylebridgeError } from '../../common/errors.js';
@@ -77,8 +77,26 @@ export function CapturePanel() {
     if (r) addCapture(r.capture);
   };
 
+  // A file dropped anywhere on the page becomes the source (and never makes the browser open it instead).
+  const importRef = useRef(importFile);
+  importRef.current = importFile;
+  useEffect(() => {
+    const hasFiles = (e: DragEvent) => [...(e.dataTransfer?.types ?? [])].includes('Files');
+    const over = (e: DragEvent) => { if (hasFiles(e)) e.preventDefault(); };
+    const drop = (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      const file = e.dataTransfer?.files[0];
+      if (file && libraryOn) void importRef.current(file);
+    };
+    addEventListener('dragover', over);
+    addEventListener('drop', drop);
+    return () => { removeEventListener('dragover', over); removeEventListener('drop', drop); };
+  }, [libraryOn]);
+
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
+    e.stopPropagation();
     setDragOver(false);
     const file = e.dataTransfer?.files[0];
     if (file) void importFile(file);
@@ -133,7 +151,7 @@ export function CapturePanel() {
         : html`<div class="source-empty">Capture a bar your DAW just played, or drop a loop here. Variations are made in its style.</div>`}
     </div>
     ${store.captures.value.length > 1 ? html`<div class="capture-strip" role="listbox" aria-label="Recent sources">
-      ${store.captures.value.slice(0, 12).map((c) => html`<button type="button" role="option" aria-selected=${c.id === cap?.id} class=${`chip ${c.id === cap?.id ? 'is-on' : ''}`} onClick=${() => store.selectCapture(c.id)}>
+      ${store.captures.value.slice(0, 12).map((c) => html`<button type="button" role="option" aria-selected=${c.id === cap?.id} class=${`chip ${c.id === cap?.id ? 'is-on' : ''}`} data-capture=${c.id} onClick=${() => store.selectCapture(c.id)}>
         ${c.trackName ?? 'file'} · ${fmt.bpm(c.bpm)} · ${c.bars} bar${c.bars > 1 ? 's' : ''} · ${fmt.when(c.createdAt)}
       </button>`)}
     </div>` : null}
