@@ -46,6 +46,7 @@ export const ERROR_CODES = table({
   ENGINE_BAD_STRENGTH: { summary: 'Strength is not a whole number in 1..6.', hint: 'Use 6 to stay closest to the source, 1 for the freest variations.' },
   ENGINE_BAD_SEED: { summary: 'The seed is not a whole number in 0..4294967295.', hint: 'Use a 32-bit unsigned integer seed.' },
   ENGINE_BAD_CHANNELS: { summary: 'The output channel count is not 1 or 2.', hint: 'Ask for mono (1) or stereo (2).' },
+  ENGINE_TOO_LARGE: { summary: 'The source or the requested takes would be larger than the engine accepts (maxSourceSeconds, maxOutputBytes).', hint: 'Use fewer source bars, fewer or shorter takes, or a lower output sample rate (see details for the limit).' },
 
   // --- concat engine (src/node/engines/concat) ------------------------------------------------
   CONCAT_TOO_FEW_DISTINCT: { summary: 'The concat engine could not make as many distinct variations as asked from this source.', hint: 'Ask for fewer variations or a lower strength, or capture a bar with more audible events.' },

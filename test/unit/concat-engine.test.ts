@@ -134,6 +134,11 @@ describe('concat engine errors', () => {
     });
   }
 
+  test('refuses takes larger than maxOutputBytes and sources longer than maxSourceSeconds with ENGINE_TOO_LARGE', async () => {
+    await rejectsWith(eng.render({ ...base, bars: 64, variations: 32, sampleRate: 192000 }), 'ENGINE_TOO_LARGE');
+    await rejectsWith(new ConcatEngine({ limits: { maxSourceSeconds: 1 } }).render(base), 'ENGINE_TOO_LARGE');
+  });
+
   test('limits are options: a lowered maxVariations refuses what the default accepts', async () => {
     await rejectsWith(new ConcatEngine({ limits: { maxVariations: 2 } }).render({ ...base, variations: 3 }), 'ENGINE_BAD_VARIATIONS');
   });

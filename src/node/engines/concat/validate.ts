@@ -17,6 +17,10 @@ export const CONCAT_LIMITS = {
   maxVariations: 32,
   /** Most source channels (more is refused rather than guessed at). */
   maxChannels: 2,
+  /** Longest source, seconds (bars x bar length). */
+  maxSourceSeconds: 120,
+  /** Most bytes of audio one request may produce (variations x channels x samples x 4). */
+  maxOutputBytes: 512 * 1024 * 1024,
   /** A source whose RMS is below this is silence. */
   silenceDbfs: -70,
   /** How far (share of its expected length) a source may be from whole bars; it is then trimmed or padded. */
@@ -86,6 +90,14 @@ export function validateRequest(req: RenderRequest, lim: ConcatLimits = CONCAT_L
   }
   if (req.channels !== 1 && req.channels !== 2) {
     throw new StylebridgeError('ENGINE_BAD_CHANNELS', `channels ${String(req.channels)} must be 1 or 2.`, { value: req.channels });
+  }
+  const sourceSeconds = req.sourceBars * sec;
+  if (sourceSeconds > lim.maxSourceSeconds) {
+    throw new StylebridgeError('ENGINE_TOO_LARGE', `The source spans ${sourceSeconds.toFixed(1)} s, more than ${lim.maxSourceSeconds} s.`, { sourceSeconds, maxSourceSeconds: lim.maxSourceSeconds });
+  }
+  const outBytes = req.variations * req.channels * 4 * barsLengthSamples(req.bars, req.bpm, req.meter, req.sampleRate);
+  if (outBytes > lim.maxOutputBytes) {
+    throw new StylebridgeError('ENGINE_TOO_LARGE', `The takes would hold ${(outBytes / 2 ** 20).toFixed(0)} MiB of audio, more than ${(lim.maxOutputBytes / 2 ** 20).toFixed(0)} MiB.`, { outputBytes: outBytes, maxOutputBytes: lim.maxOutputBytes });
   }
   checkSource(req.source, lim);
   const expected = barsLengthSamples(req.sourceBars, req.bpm, req.meter, req.source.sampleRate);
