@@ -11,6 +11,40 @@ import { browserSkipReason, buildUi, launchBrowser, type BrowserSession } from '
 const skip = browserSkipReason();
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 
+/** Lists visible text whose contrast with its background is under WCAG AA (run in the page). */
+const CONTRAST_SCRIPT = `(() => {
+  const parse = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const chan = (v) => { const x = v / 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); };
+  const lum = (c) => 0.2126 * chan(c[0]) + 0.7152 * chan(c[1]) + 0.0722 * chan(c[2]);
+  const background = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c.length >= 3 && (c[3] === undefined || c[3] > 0.5)) return c;
+    }
+    return [14, 16, 20];
+  };
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!el || !n.textContent.trim()) continue;
+    const r = el.getBoundingClientRect();
+    const st = getComputedStyle(el);
+    if (r.width === 0 || r.height === 0 || st.visibility === 'hidden' || el.closest('[disabled], :disabled, .visually-hidden, [aria-hidden="true"]')) continue;
+    let opacity = 1;
+    for (let e = el; e; e = e.parentElement) opacity *= Number(getComputedStyle(e).opacity);
+    if (opacity < 0.99) continue;
+    const fg = parse(st.color);
+    const bg = background(el);
+    const a = lum(fg), b = lum(bg);
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(st.fontSize);
+    const large = size >= 24 || (size >= 18.66 && Number(st.fontWeight) >= 700);
+    if (ratio < (large ? 3 : 4.5)) out.push(ratio.toFixed(2) + ' "' + n.textContent.trim().slice(0, 30) + '" ' + st.color + ' on rgb(' + bg.slice(0, 3).join(',') + ')');
+  }
+  return out;
+})()`;
+
 describe('web UI connection', { skip }, () => {
   let ui: { dir: string; cleanup: () => void };
   let b: BrowserSession;
@@ -102,6 +136,13 @@ describe('web UI connection', { skip }, () => {
         return !(e.getAttribute('aria-label') || label.trim() || e.textContent?.trim() || e.title);
       }).map((e) => e.outerHTML.slice(0, 80)));
     assert.deepEqual(unnamed, []);
+  });
+
+  test('every visible text meets WCAG AA contrast (4.5:1, 3:1 for large text) against its background', async () => {
+    const { page } = b;
+    // Plain JavaScript (a string): the TypeScript loader would add helpers the page does not have.
+    const failures = (await page.evaluate(CONTRAST_SCRIPT)) as string[];
+    assert.deepEqual(failures, []);
   });
 
   test('a lost host shows a reconnecting state, the page stays responsive, and a restarted host is reached with its new address', async () => {

@@ -97,9 +97,9 @@ describe('host lifecycle', () => {
   const node = (args: string[], dir: string, extra: Partial<ConstructorParameters<typeof HostProcess>[0]> = {}) =>
     new HostProcess({ command: process.execPath, args, env: { ...process.env, STYLEBRIDGE_CONFIG_DIR: dir }, configDir: dir, cwd: ROOT, ...extra });
 
-  test('starts the host, learns its port and token from bridge.json, and stops it cleanly', async () => {
+  test('starts `stylebridge serve`, learns its port and token from bridge.json, and stops it cleanly', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sb-cfg-'));
-    const h = node([...tsx, CHILD], dir);
+    const h = node([...tsx, CHILD, 'serve', '--project', join(dir, 'project')], dir);
     try {
       const info = await h.start();
       assert.equal(info.pid, h.pid);

@@ -1,8 +1,4 @@
-// A host process for the app's lifecycle tests: the real server, stopped cleanly on SIGTERM (as `stylebridge serve` does).
-import { startServer } from '../../src/node/server/index.js';
+// Runs the real `stylebridge` command line from source (as bin/stylebridge.js runs the built one), for the app's lifecycle tests.
+import { runCli } from '../../src/node/cli/main.js';
 
-const server = await startServer({ ...(process.env.STYLEBRIDGE_CONFIG_DIR ? { configDir: process.env.STYLEBRIDGE_CONFIG_DIR } : {}) });
-process.stdout.write(`listening ${server.port}\n`);
-const stop = () => void server.close().then(() => process.exit(0));
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+process.exitCode = await runCli(process.argv.slice(2));
