@@ -9,6 +9,7 @@ import { planTake } from '../../src/node/engines/concat/generate.js';
 import { LEVEL, makeGrid } from '../../src/node/engines/concat/grid.js';
 import { STRENGTH_PROFILES } from '../../src/node/engines/concat/strength.js';
 import { buildStyleModel } from '../../src/node/engines/concat/style-model.js';
+import { Pcg32 } from '../../src/common/dsp/prng.js';
 import { synthGroove } from './concat-synth.js';
 
 const SWING_MS = 20;
@@ -57,6 +58,33 @@ describe('groove', () => {
         for (const p of down) assert.equal(p.moves.gainDb, 0, 'the downbeat keeps its weight');
       }
     }
+  });
+
+  test('generated sequences follow the source\'s own transitions far more often than shuffles of the same events do', () => {
+    const grid = makeGrid(base.bpm, base.meter, base.sampleRate);
+    const a = analyseBar(groove.audio.channels, grid, 1);
+    const model = buildStyleModel(a, 8);
+    const seen = (x: number, y: number): boolean => (model.tree.get(`1|${x}`)?.[y + 1] ?? 0) > 0;
+    const share = (tokens: Int32Array): number => {
+      let ok = 0;
+      for (let i = 1; i < tokens.length; i++) if (seen(tokens[i - 1]!, tokens[i]!)) ok++;
+      return ok / (tokens.length - 1);
+    };
+    let gen = 0;
+    let shuf = 0;
+    const rng = new Pcg32(5);
+    const runs = 20;
+    for (let seed = 1; seed <= runs; seed++) {
+      const plan = planTake(a, model, STRENGTH_PROFILES[2]!, 2, seed);
+      gen += share(plan.tokens);
+      const t = Int32Array.from(plan.tokens);
+      for (let i = t.length - 1; i > 0; i--) { const j = rng.int(i + 1); const x = t[i]!; t[i] = t[j]!; t[j] = x; }
+      shuf += share(t);
+    }
+    gen /= runs;
+    shuf /= runs;
+    assert.ok(gen >= 0.7, `generated: ${(gen * 100).toFixed(0)}% of transitions occur in the source`);
+    assert.ok(gen > shuf + 0.15, `generated ${(gen * 100).toFixed(0)}% vs shuffled ${(shuf * 100).toFixed(0)}%`);
   });
 
   test('joins are declicked: takes of a smooth melody never jump more than the melody itself does', async () => {
