@@ -149,6 +149,21 @@ export const ERROR_CODES = table({
   MODEL_SIGNATURE_MISMATCH: { summary: 'A graph lacks a required tensor, or a tensor has the wrong dtype, rank or size.', hint: 'The graph does not match docs/model-package.md section 3; details name the tensor and what was expected.' },
   MODEL_BAD_REQUEST: { summary: 'A generation parameter is out of range for this model (frames, streams, seed, top_k, style excerpt length...).', hint: 'Check details.field against the model manifest and docs/model-package.md section 4.' },
   MODEL_LIMIT_EXCEEDED: { summary: 'A model input exceeds a named limit (manifest size, prompt length, sequence capacity).', hint: 'Shorten the request; details.limit names the limit and its value.' },
+
+  // --- native addon and musicgen-style engine (native, src/node/native, src/node/engines/musicgen-style) ---
+  NATIVE_MISSING: { summary: 'The native addon is not built, so the fast generation loop and device audio I/O are unavailable.', hint: 'Run `npm run build:native` (needs cmake and a C++ compiler); the musicgen-style engine meanwhile uses its slower JavaScript loop on the CPU.' },
+  NATIVE_LOAD_FAILED: { summary: 'The native addon exists but did not load (wrong platform, missing ONNX Runtime library, or a broken build).', hint: 'Rebuild it with `npm run build:native`; details.path names the file and the message says what the loader reported.' },
+  NATIVE_DISABLED: { summary: 'The native addon is switched off by STYLEBRIDGE_DISABLE_NATIVE=1.', hint: 'Unset STYLEBRIDGE_DISABLE_NATIVE to use it.' },
+  NATIVE_RUNTIME_MISMATCH: { summary: 'The ONNX Runtime library is older than the C API the addon was built for.', hint: 'Reinstall with `npm ci` so onnxruntime-node and the pinned headers match, then `npm run build:native`.' },
+  NATIVE_PROVIDER_UNAVAILABLE: { summary: 'CUDA was required (provider "cuda") but its execution provider did not load.', hint: 'Install the CUDA provider with `npm run install:cuda` (needs internet, an NVIDIA driver, CUDA 12 and cuDNN 9), or use provider "auto" to fall back to the CPU.' },
+  NATIVE_OUT_OF_MEMORY: { summary: 'The model or its KV cache did not fit in memory (host RAM, or GPU memory under CUDA).', hint: 'Ask for fewer variations or bars, use the int8/int4 variant, or close other programs using the GPU.' },
+  NATIVE_RUN_FAILED: { summary: 'ONNX Runtime failed while running a graph of the model.', hint: 'The message names the graph and ONNX Runtime\'s error; verify the package with `stylebridge models verify DIR`.' },
+  NATIVE_RELEASED: { summary: 'A native model was used after it was released.', hint: 'Open the model again.' },
+  NATIVE_AUDIO_UNAVAILABLE: { summary: 'The native addon was built without PortAudio, so device audio I/O is unavailable.', hint: 'Install PortAudio development files (Debian: portaudio19-dev) and run `npm run build:native`.' },
+  NATIVE_AUDIO_DEVICE_NOT_FOUND: { summary: 'No audio device with this index or name exists, or it lacks the channels asked for.', hint: 'List the devices (stylebridge doctor) and pick one with enough input/output channels.' },
+  NATIVE_AUDIO_OPEN_FAILED: { summary: 'PortAudio could not open or start the audio stream (rate, buffer size or device busy).', hint: 'Try another sample rate or buffer size, or close the program holding the device; the message has PortAudio\'s reason.' },
+  ENGINE_MODEL_MISSING: { summary: 'The musicgen-style engine has no model: none was given with --model and none is installed.', hint: 'Install a model package with `stylebridge models add DIR`, or pass --model DIR.' },
+  ENGINE_MODEL_UNSUPPORTED: { summary: 'The model package cannot serve this engine (e.g. a text-only family asked for style audio).', hint: 'Use a musicgen-style package, or render with a prompt only.' },
 });
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,107 @@
+// The generation engine: a model package's sessions and the loop of docs/model-package.md section 4 over lm_kv.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "sampling.h"
+
+namespace sb {
+
+/** An error with a stable code from src/common/error-codes.ts (NATIVE_*, MODEL_*, CANCELLED). */
+struct NativeError : std::runtime_error {
+  NativeError(std::string c, const std::string& m) : std::runtime_error(m), code(std::move(c)) {}
+  std::string code;
+};
+
+struct RuntimeOptions {
+  /** "auto" (CUDA, then CPU), "cuda" (fail when CUDA will not load) or "cpu". */
+  std::string provider = "auto";
+  int device_id = 0;
+  /** ONNX Runtime intra-op threads per session; 0 lets ORT choose (one per physical core). */
+  int intra_threads = 0;
+  int inter_threads = 1;
+  /** ORT's session.intra_op_thread_affinities string ("" = no pinning), e.g. "1;2" for 3 threads. */
+  std::string affinity;
+  /** Whether idle ORT worker threads spin (faster steps, burns CPU between them). */
+  bool spinning = true;
+};
+
+struct ModelConfig {
+  /** Absolute paths of the graphs; text_encoder / style_encoder empty when the package has none. */
+  std::string text_encoder, style_encoder, lm_kv, codec_decode;
+  int dim = 0, layers = 0, heads = 0, codebooks = 0, card = 0, special_token = 0, max_positions = 0;
+  int hop_length = 0, sample_rate = 0;
+  std::vector<int> delays;
+  RuntimeOptions runtime;
+};
+
+struct GenerateRequest {
+  int frames = 0;
+  std::vector<float> style_audio;  // empty: no style block
+  std::vector<int64_t> token_ids;  // empty: no text block
+  int streams = 3;
+  double cfg = 3.0;
+  bool has_beta = true;
+  double beta = 5.0;
+  PickOptions pick;
+  uint64_t seed = 0;
+  int variations = 1;
+  int first_variation = 0;
+  int mode = -1;  // -1: section 4.3 chooses; else Guidance
+  /** Frames per streamed audio chunk; 0 streams nothing. */
+  int chunk_frames = 0;
+  /** Decode the whole take at the end. */
+  bool decode = true;
+};
+
+struct GenerateResult {
+  Guidance mode = Guidance::Single;
+  int prefix_length = 0, rows = 0, lm_calls = 0, frames = 0;
+  /** codes[v][k * frames + t] */
+  std::vector<std::vector<int32_t>> codes;
+  /** audio[v]: mono at the codec rate (empty when decode is false). */
+  std::vector<std::vector<float>> audio;
+  double style_ms = 0, text_ms = 0, prefill_ms = 0, steps_ms = 0, decode_ms = 0, stream_decode_ms = 0;
+  std::vector<float> step_ms;
+};
+
+/** Receives progress and streamed audio from the generating thread; also asked whether to stop. */
+struct GenerateSink {
+  virtual ~GenerateSink() = default;
+  virtual void progress(int step, int total) = 0;
+  /** Audio of frames [first_frame, first_frame + samples/hop) of every variation (samples[v]). */
+  virtual void chunk(int first_frame, std::vector<std::vector<float>>&& samples) = 0;
+  virtual bool cancelled() = 0;
+};
+
+class Model {
+ public:
+  static std::shared_ptr<Model> open(const ModelConfig& config);
+  ~Model();
+  GenerateResult generate(const GenerateRequest& req, GenerateSink& sink);
+  /** Runs only the LM over synthetic inputs: `steps` step calls after a prefill of `prefix` positions (benchmarks). */
+  std::vector<float> bench_steps(int batch, int prefix, int past, int steps);
+  const std::string& provider() const { return provider_; }
+  const std::string& provider_note() const { return provider_note_; }
+  const ModelConfig& config() const { return config_; }
+
+ private:
+  Model() = default;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  ModelConfig config_;
+  std::string provider_, provider_note_;
+};
+
+/** Initialises the ONNX Runtime API once; throws NativeError NATIVE_RUNTIME_MISMATCH when the library is too old. */
+void ensure_ort();
+/** The version string of the loaded ONNX Runtime library. */
+std::string ort_version();
+/** The ORT API version the addon was compiled against. */
+int ort_api_version();
+
+}  // namespace sb

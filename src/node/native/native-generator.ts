@@ -1,0 +1,220 @@
+// A model package run by the native addon: reads the manifest and tokenizer here, runs the loop in C++ off the JS thread.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ERROR_CODES, type ErrorCode } from '../../common/error-codes.js';
+import { StylebridgeError } from '../../common/errors.js';
+import { readManifest, type ModelManifest } from '../models/manifest.js';
+import { MAX_SEED } from '../models/pcg32.js';
+import type { GuidanceMode } from '../models/sampling.js';
+import { UnigramTokenizer } from '../models/unigram-tokenizer.js';
+import type { NativeGenerateResult, NativeModelHandle, NativeRuntimeOptions } from './addon-types.js';
+import { loadNativeAddon } from './load.js';
+
+/** Most variations generated in one batch (rows = variations x guidance rows). */
+export const MAX_BATCH_VARIATIONS = 16;
+
+export interface NativeGeneratorOptions extends NativeRuntimeOptions {
+  /** A variant of lm_kv from the manifest ("int8", "int4"); the float32 graph by default. */
+  readonly variant?: string;
+}
+
+export interface NativeGenerateRequest {
+  readonly frames: number;
+  readonly styleAudio?: Float32Array;
+  readonly prompt?: string;
+  readonly streams?: number;
+  readonly cfg?: number;
+  readonly cfgBeta?: number | null;
+  readonly temperature?: number;
+  readonly topK?: number;
+  readonly topP?: number;
+  readonly greedy?: boolean;
+  readonly seed: number;
+  /** Index of the first variation (its generator uses seed + variation). */
+  readonly variation?: number;
+  /** How many variations to generate in one batch (default 1, at most MAX_BATCH_VARIATIONS). */
+  readonly variations?: number;
+  readonly mode?: GuidanceMode;
+  /** Decode the whole take at the end (default true). */
+  readonly decode?: boolean;
+  /** Stream decoded audio every this many frames (0 = off). */
+  readonly chunkFrames?: number;
+  readonly onChunk?: (firstFrame: number, audio: Float32Array[]) => void;
+  readonly onStep?: (done: number, total: number) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface NativeTake {
+  /** codes[k][t] */
+  readonly codes: Int32Array[];
+  /** Mono audio at the codec rate (empty when decode was false). */
+  readonly audio: Float32Array;
+}
+
+export interface NativeGenerateOutcome {
+  readonly takes: NativeTake[];
+  readonly mode: GuidanceMode;
+  readonly tokenIds: readonly number[];
+  readonly prefixLength: number;
+  readonly rows: number;
+  readonly lmCalls: number;
+  readonly timings: NativeGenerateResult['timings'];
+  readonly stepMs: Float32Array;
+}
+
+function badRequest(field: string, message: string, value?: unknown): StylebridgeError {
+  return new StylebridgeError('MODEL_BAD_REQUEST', message, { field, ...(value !== undefined ? { value } : {}) });
+}
+
+function check(v: number, field: string, min: number, max: number, integer = false): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
+    throw badRequest(field, `${field} must be ${integer ? 'an integer' : 'a number'} in ${min}..${max}`, v);
+  }
+  return v;
+}
+
+/** A native error (an Error with a code property) as a StylebridgeError. */
+export function fromNativeError(err: unknown): StylebridgeError {
+  if (err instanceof StylebridgeError) return err;
+  const e = err as Error & { code?: string };
+  const code = typeof e?.code === 'string' && e.code in ERROR_CODES ? (e.code as ErrorCode) : 'INTERNAL';
+  return new StylebridgeError(code, e?.message ?? String(err), undefined, { cause: err });
+}
+
+export class NativeGenerator {
+  private constructor(
+    readonly manifest: ModelManifest,
+    private handle: NativeModelHandle | null,
+    private readonly tokenizer: UnigramTokenizer | null,
+  ) {}
+
+  /** Opens a package folder; loading the sessions runs off the JS thread. Throws NATIVE_* when the addon is unavailable. */
+  static async open(dir: string, options: NativeGeneratorOptions = {}): Promise<NativeGenerator> {
+    const addon = loadNativeAddon();
+    const m = await readManifest(dir);
+    const graph = (name: 'text_encoder' | 'style_encoder' | 'lm_kv' | 'codec_decode'): string | undefined => {
+      const g = m.graphs[name];
+      return g ? join(dir, g.file) : undefined;
+    };
+    let lmKv = graph('lm_kv');
+    if (!lmKv) throw new StylebridgeError('MODEL_MANIFEST_INVALID', 'manifest.json: graphs.lm_kv is required', { field: 'graphs.lm_kv' });
+    if (options.variant) {
+      const v = m.graphs.lm_kv!.variants[options.variant];
+      if (!v) throw badRequest('variant', `graph lm_kv has no variant ${options.variant}`, options.variant);
+      lmKv = join(dir, v);
+    }
+    const codecDecode = graph('codec_decode');
+    if (!codecDecode) throw new StylebridgeError('MODEL_MANIFEST_INVALID', 'manifest.json: graphs.codec_decode is required', { field: 'graphs.codec_decode' });
+    const textEncoder = m.text ? graph('text_encoder') : undefined;
+    const styleEncoder = m.style ? graph('style_encoder') : undefined;
+    let tokenizer: UnigramTokenizer | null = null;
+    if (m.tokenizer && m.text) {
+      tokenizer = UnigramTokenizer.fromJson(await readFile(join(dir, m.tokenizer.file), 'utf8'), m.tokenizer, m.tokenizer.file);
+    }
+    const { variant: _variant, ...runtime } = options;
+    let handle: NativeModelHandle;
+    try {
+      handle = await addon.openModel({
+        ...(textEncoder ? { textEncoder } : {}), ...(styleEncoder ? { styleEncoder } : {}), lmKv, codecDecode,
+        dim: m.lm.dim, layers: m.lm.layers, heads: m.lm.heads, codebooks: m.codec.codebooks, card: m.codec.card,
+        specialToken: m.lm.specialToken, maxPositions: m.lm.maxPositions, hopLength: m.codec.hopLength,
+        sampleRate: m.codec.sampleRate, delays: m.lm.delayPattern, runtime,
+      });
+    } catch (err) {
+      throw fromNativeError(err);
+    }
+    return new NativeGenerator(m, handle, tokenizer);
+  }
+
+  /** "cuda" or "cpu". */
+  get provider(): string {
+    return this.live().provider;
+  }
+
+  /** Why CUDA is or is not used (empty when CPU was asked for). */
+  get providerNote(): string {
+    return this.live().providerNote;
+  }
+
+  private live(): NativeModelHandle {
+    if (!this.handle) throw new StylebridgeError('NATIVE_RELEASED');
+    return this.handle;
+  }
+
+  tokenize(prompt: string): number[] {
+    if (!this.tokenizer || !this.manifest.text) throw badRequest('prompt', 'this model takes no text');
+    return this.tokenizer.encode(prompt, this.manifest.text.maxTokens);
+  }
+
+  /** Frees the sessions (after running jobs finish). */
+  release(): void {
+    this.handle?.release();
+    this.handle = null;
+  }
+
+  /** ms per LM step call (benchmarks). */
+  benchSteps(batch: number, prefix: number, past: number, steps: number): Promise<Float32Array> {
+    return this.live().benchSteps(batch, prefix, past, steps).catch((err: unknown) => { throw fromNativeError(err); });
+  }
+
+  async generate(req: NativeGenerateRequest): Promise<NativeGenerateOutcome> {
+    const handle = this.live();
+    const m = this.manifest;
+    const d = m.defaults;
+    const frames = check(req.frames, 'frames', 1, m.lm.maxPositions, true);
+    const variations = check(req.variations ?? 1, 'variations', 1, MAX_BATCH_VARIATIONS, true);
+    const variation = check(req.variation ?? 0, 'variation', 0, 1 << 20, true);
+    const seed = check(req.seed, 'seed', 0, MAX_SEED, true);
+    if (seed + variation + variations - 1 > MAX_SEED) throw badRequest('seed', `seed + variation must stay <= ${MAX_SEED}`, seed);
+    const cfgBeta = req.cfgBeta === undefined ? d.cfgBeta : req.cfgBeta === null ? null : check(req.cfgBeta, 'cfgBeta', 0, 100);
+    if (req.styleAudio) {
+      if (!m.style) throw badRequest('styleAudio', 'this model takes no style audio');
+      const sr = m.style.sampleRate;
+      const n = req.styleAudio.length;
+      const min = Math.floor(m.style.excerptSeconds.min * sr);
+      const max = Math.ceil(m.style.excerptSeconds.max * sr);
+      if (n < min || n > max) throw badRequest('styleAudio', `style excerpt has ${n} samples; allowed ${min}..${max} at ${sr} Hz`, n);
+    }
+    if (req.prompt !== undefined && !m.text && req.prompt.trim() !== '') throw badRequest('prompt', 'this model takes no text');
+    const tokenIds = req.prompt !== undefined && m.text ? this.tokenize(req.prompt) : [];
+    const streams = check(req.streams ?? d.streams, 'streams', 1, m.style?.maxStreams ?? 64, true);
+    if (req.mode === 'double' && !(req.styleAudio && tokenIds.length > 0 && cfgBeta !== null)) {
+      throw badRequest('mode', 'double guidance needs style audio, a prompt and cfgBeta');
+    }
+    const dmax = Math.max(...m.lm.delayPattern);
+    if (frames + dmax > m.lm.maxPositions) {
+      throw new StylebridgeError('MODEL_LIMIT_EXCEEDED', `frames ${frames} + delay ${dmax} exceed the model's ${m.lm.maxPositions} positions`,
+        { limit: 'lm.max_positions', value: m.lm.maxPositions, requested: frames + dmax });
+    }
+    if (req.signal?.aborted) throw new StylebridgeError('CANCELLED');
+    const job = handle.generate({
+      frames, ...(req.styleAudio ? { styleAudio: req.styleAudio } : {}), tokenIds, streams,
+      cfg: check(req.cfg ?? d.cfg, 'cfg', 0, 100), cfgBeta,
+      temperature: check(req.temperature ?? d.temperature, 'temperature', 0, 100),
+      topK: check(req.topK ?? d.topK, 'topK', 0, 1 << 20, true),
+      topP: check(req.topP ?? d.topP, 'topP', 0, 1),
+      greedy: req.greedy ?? false, seed, variations, firstVariation: variation,
+      ...(req.mode ? { mode: req.mode } : {}),
+      chunkFrames: check(req.chunkFrames ?? 0, 'chunkFrames', 0, 1 << 20, true), decode: req.decode ?? true,
+    }, (e) => {
+      if (e.type === 'progress') req.onStep?.(e.step, e.total);
+      else req.onChunk?.(e.firstFrame, e.audio);
+    });
+    const onAbort = () => job.cancel();
+    req.signal?.addEventListener('abort', onAbort, { once: true });
+    let r: NativeGenerateResult;
+    try {
+      r = await job.promise;
+    } catch (err) {
+      throw fromNativeError(err);
+    } finally {
+      req.signal?.removeEventListener('abort', onAbort);
+    }
+    const K = m.codec.codebooks;
+    const takes = r.codes.map((flat, v) => ({
+      codes: Array.from({ length: K }, (_, k) => flat.slice(k * frames, (k + 1) * frames)),
+      audio: r.audio[v] ?? new Float32Array(0),
+    }));
+    return { takes, mode: r.mode, tokenIds, prefixLength: r.prefixLength, rows: r.rows, lmCalls: r.lmCalls, timings: r.timings, stepMs: r.stepMs };
+  }
+}
