@@ -37,20 +37,27 @@ HostPosition PositionDecoder::decode(const DpfTimeFields& t, std::uint32_t frame
         break;
     case PluginFormat::Lv2:
     case PluginFormat::Other:
-    default: {
-        const double qpb = quartersPerBar(p.meter);
-        p.ppq = (t.bar - 1) * qpb + beatInBar * 4.0 / p.meter.den;
-        // Between the host's position events DPF's LV2 wrapper extrapolates bar-beat itself: in single
-        // precision, without carrying the bar, and at the wrong speed when the tempo's note value is not
-        // the meter's (Ardour 7.3 sends beatsPerMinute in quarter notes with beatUnit 8 in 7/8). The
-        // frame it extrapolates is exact, so while the host frame runs on, the position runs on with it
-        // from the last discontinuity; a frame jump (locate, loop, start) takes the host's bar/beat again.
-        if (format_ == PluginFormat::Lv2 && havePrev_ && prev_.valid && prev_.playing && p.playing
-            && p.hostFrame == prev_.hostFrame + static_cast<std::int64_t>(prevFrames_) && p.meter.num == prev_.meter.num
-            && p.meter.den == prev_.meter.den)
-            p.ppq = prev_.ppq + prevFrames_ / framesPerQuarter(sampleRate_, prev_.bpm);
+    default:
+        p.ppq = (t.bar - 1) * quartersPerBar(p.meter) + beatInBar * 4.0 / p.meter.den;
         break;
     }
+    if (p.valid && (format_ == PluginFormat::Lv2 || format_ == PluginFormat::Vst3)) {
+        // The host frame is exact where the musical position is not: Ardour 7.3 rounds VST3's PPQ to
+        // 1/1920 quarter, JACK timebase masters truncate to whole ticks, and DPF's LV2 wrapper
+        // extrapolates bar-beat between position events in single precision, without carrying the bar,
+        // at half speed in 7/8 under Ardour (beatsPerMinute in quarters, beatUnit 8). So:
+        // - while the host frame runs on, the position runs on with it from the last discontinuity;
+        // - at a discontinuity, a position within one tick of frame / framesPerQuarter (a tempo constant
+        //   since the song start) is taken as exactly that.
+        const bool frameContinued = havePrev_ && prev_.valid && prev_.playing && p.playing
+                                    && p.hostFrame == prev_.hostFrame + static_cast<std::int64_t>(prevFrames_)
+                                    && p.meter.num == prev_.meter.num && p.meter.den == prev_.meter.den;
+        if (frameContinued) {
+            p.ppq = prev_.ppq + prevFrames_ / framesPerQuarter(sampleRate_, prev_.bpm);
+        } else {
+            const double fromFrame = static_cast<double>(p.hostFrame) / framesPerQuarter(sampleRate_, p.bpm);
+            if (std::fabs(fromFrame - p.ppq) <= kTickTolerancePpq) p.ppq = fromFrame;
+        }
     }
     havePrev_ = true;
     prev_ = p;

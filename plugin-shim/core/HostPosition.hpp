@@ -33,10 +33,15 @@ struct DpfTimeFields {
 
 enum class PluginFormat { Lv2, Vst3, Clap, Other };
 
+// Hosts quantize musical positions to ticks (Ardour: 1920 per quarter, rounded; JACK: per beat,
+// truncated); a difference up to this many quarters is such quantization.
+constexpr double kTickTolerancePpq = 1.0 / 960.0;
+
 // Rebuilds the exact PPQ of each block from DPF's bar/beat/tick, undoing each wrapper's own bar
 // arithmetic (DPF 1.6: VST3 uses an integer quarters-per-bar, 3 in 7/8; CLAP divides quarters by the
 // numerator; LV2 extrapolates between host position events in float, without carrying the bar, and at
-// half speed in x/8 meters under Ardour). The tempo is taken as quarter notes per minute.
+// half speed in x/8 meters under Ardour), and locking LV2/VST3 positions to the exact host frame.
+// The tempo is taken as quarter notes per minute.
 // One decoder per plugin instance, called on the audio thread.
 class PositionDecoder {
 public:

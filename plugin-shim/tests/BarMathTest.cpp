@@ -182,6 +182,30 @@ TEST_CASE("the LV2 position runs on with the host frame when DPF's extrapolated 
     CHECK(std::fabs(p.ppq - 35.0) < 1e-9);
 }
 
+TEST_CASE("VST3 positions rounded to 1/1920 quarter (Ardour 7.3) decode exactly from the host frame, also after a locate")
+{
+    PositionDecoder d(PluginFormat::Vst3);
+    d.setSampleRate(44100.0);
+    const double fpq = framesPerQuarter(44100.0, 93.0);
+    auto rounded = [](double ppq) { return std::round(ppq * 1920.0) / 1920.0; };
+    bool exact = true;
+    for (int b = 0; b < 500; ++b) {
+        const std::int64_t frame = 256LL * b;
+        DpfTimeFields f = vst3Fields(rounded(frame / fpq), 7, 8, 93.0);
+        f.frame = static_cast<std::uint64_t>(frame);
+        exact = exact && std::fabs(d.decode(f, 256).ppq - frame / fpq) < 1e-9;
+    }
+    CHECK(exact);
+    const std::int64_t located = 1234567;
+    DpfTimeFields f = vst3Fields(rounded(located / fpq), 7, 8, 93.0);
+    f.frame = static_cast<std::uint64_t>(located);
+    CHECK(std::fabs(d.decode(f, 256).ppq - located / fpq) < 1e-9);
+    // A position far from frame / fpq (an earlier tempo change) is believed as reported.
+    f = vst3Fields(100.25, 7, 8, 93.0);
+    f.frame = 999;
+    CHECK(std::fabs(d.decode(f, 256).ppq - 100.25) < 1e-9);
+}
+
 TEST_CASE("a position without a valid meter or tempo is marked invalid")
 {
     PositionDecoder d(PluginFormat::Lv2);
