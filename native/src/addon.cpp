@@ -2,7 +2,9 @@
 // The TypeScript facade (src/node/native) declares these functions once; keep both in step.
 #include <napi.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -360,13 +362,13 @@ class OpenWorker : public Napi::AsyncWorker {
 
 class BenchWorker : public Napi::AsyncWorker {
  public:
-  BenchWorker(Napi::Env env, std::shared_ptr<sb::Model> m, int batch, int prefix, int past, int steps)
-      : Napi::AsyncWorker(env), model_(std::move(m)), batch_(batch), prefix_(prefix), past_(past), steps_(steps),
+  BenchWorker(Napi::Env env, std::shared_ptr<sb::Model> m, int batch, int prefix, int steps)
+      : Napi::AsyncWorker(env), model_(std::move(m)), batch_(batch), prefix_(prefix), steps_(steps),
         deferred_(Napi::Promise::Deferred::New(env)) {}
   Napi::Promise promise() { return deferred_.Promise(); }
   void Execute() override {
     try {
-      out_ = model_->bench_steps(batch_, prefix_, past_, steps_);
+      out_ = model_->bench_steps(batch_, prefix_, steps_);
     } catch (const NativeError& e) {
       code_ = e.code;
       SetError(e.what());
@@ -380,7 +382,7 @@ class BenchWorker : public Napi::AsyncWorker {
 
  private:
   std::shared_ptr<sb::Model> model_;
-  int batch_, prefix_, past_, steps_;
+  int batch_, prefix_, steps_;
   std::vector<float> out_;
   std::string code_;
   Napi::Promise::Deferred deferred_;
@@ -389,7 +391,7 @@ class BenchWorker : public Napi::AsyncWorker {
 Napi::Value ModelWrap::BenchSteps(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto arg = [&](size_t i) { return info.Length() > i && info[i].IsNumber() ? info[i].As<Napi::Number>().Int32Value() : -1; };
-  auto* w = new BenchWorker(env, live(env), arg(0), arg(1), arg(2), arg(3));
+  auto* w = new BenchWorker(env, live(env), arg(0), arg(1), arg(2));
   Napi::Promise p = w->promise();
   w->Queue();
   return p;
@@ -433,6 +435,42 @@ Napi::Value Pcg32Outputs(const Napi::CallbackInfo& info) {
   return out;
 }
 
+/** Read bandwidth in GB/s: `threads` threads summing disjoint slices of a `megabytes` buffer, best of `repeats`. */
+Napi::Value MemoryBandwidth(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const double mb = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : 512;
+  const int threads = info.Length() > 1 && info[1].IsNumber() ? info[1].As<Napi::Number>().Int32Value() : 2;
+  const int repeats = info.Length() > 2 && info[2].IsNumber() ? info[2].As<Napi::Number>().Int32Value() : 5;
+  if (mb < 1 || mb > 8192 || threads < 1 || threads > 256 || repeats < 1 || repeats > 100) {
+    throw make_error(env, "INVALID_ARGUMENT", "memoryBandwidth(megabytes 1..8192, threads 1..256, repeats 1..100)");
+  }
+  const size_t n = static_cast<size_t>(mb * 1048576 / sizeof(uint64_t));
+  std::vector<uint64_t> buf(n);
+  for (size_t i = 0; i < n; i++) buf[i] = i;
+  double best = 0;
+  std::vector<uint64_t> sums(threads);
+  for (int r = 0; r < repeats; r++) {
+    auto t0 = std::chrono::steady_clock::now();
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; t++) {
+      pool.emplace_back([&, t] {
+        const size_t a = n * t / threads, b = n * (t + 1) / threads;
+        uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        size_t i = a;
+        for (; i + 4 <= b; i += 4) { s0 += buf[i]; s1 += buf[i + 1]; s2 += buf[i + 2]; s3 += buf[i + 3]; }
+        for (; i < b; i++) s0 += buf[i];
+        sums[t] = s0 + s1 + s2 + s3;
+      });
+    }
+    for (auto& th : pool) th.join();
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    best = std::max(best, static_cast<double>(n * sizeof(uint64_t)) / s / 1e9);
+  }
+  uint64_t check = 0;
+  for (uint64_t s : sums) check += s;
+  return Napi::Number::New(env, check == 0 && n > 1 ? 0 : best);
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auto* data = new AddonData();
   data->model_ctor = Napi::Persistent(ModelWrap::Define(env));
@@ -440,6 +478,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("openModel", Napi::Function::New(env, OpenModel, "openModel"));
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   exports.Set("pcg32", Napi::Function::New(env, Pcg32Outputs, "pcg32"));
+  exports.Set("memoryBandwidth", Napi::Function::New(env, MemoryBandwidth, "memoryBandwidth"));
   sb::register_audio_io(env, exports);
   return exports;
 }

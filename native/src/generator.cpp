@@ -489,21 +489,17 @@ GenerateResult Model::generate(const GenerateRequest& req, GenerateSink& sink) {
   return res;
 }
 
-std::vector<float> Model::bench_steps(int batch, int prefix, int past, int steps) {
+std::vector<float> Model::bench_steps(int batch, int prefix, int steps) {
   Impl& im = *impl_;
   const ModelConfig& c = config_;
-  if (batch < 1 || prefix < 0 || past < 0 || steps < 1) throw NativeError("INVALID_ARGUMENT", "bad benchmark shape");
+  if (batch < 1 || prefix < 0 || steps < 1) throw NativeError("INVALID_ARGUMENT", "bad benchmark shape");
   Impl::LmState st;
-  im.init_caches(st, c, batch, prefix + 1 + past + steps);
+  // One capacity for the whole run, as in generation (prefix + steps + the prefill's code step).
+  im.init_caches(st, c, batch, prefix + 1 + steps);
   std::vector<float> pre(static_cast<size_t>(batch) * prefix * c.dim);
   for (size_t i = 0; i < pre.size(); i++) pre[i] = static_cast<float>((i * 2654435761u) % 1000) / 1000.0f - 0.5f;
   std::vector<int64_t> codes(static_cast<size_t>(batch) * c.codebooks, c.special_token);
   im.lm_call(st, c, pre.data(), prefix, codes.data());
-  // Fill the cache up to the requested length without timing it.
-  while (st.position < prefix + 1 + past) {
-    for (size_t i = 0; i < codes.size(); i++) codes[i] = static_cast<int64_t>((i * 31 + st.position * 7) % c.card);
-    im.lm_call(st, c, nullptr, 0, codes.data());
-  }
   std::vector<float> out;
   for (int s = 0; s < steps; s++) {
     for (size_t i = 0; i < codes.size(); i++) codes[i] = static_cast<int64_t>((i * 17 + s * 5) % c.card);

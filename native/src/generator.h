@@ -83,8 +83,8 @@ class Model {
   static std::shared_ptr<Model> open(const ModelConfig& config);
   ~Model();
   GenerateResult generate(const GenerateRequest& req, GenerateSink& sink);
-  /** Runs only the LM over synthetic inputs: `steps` step calls after a prefill of `prefix` positions (benchmarks). */
-  std::vector<float> bench_steps(int batch, int prefix, int past, int steps);
+  /** Runs only the LM on synthetic codes: a prefill of `prefix` positions, then `steps` timed step calls (benchmarks). */
+  std::vector<float> bench_steps(int batch, int prefix, int steps);
   const std::string& provider() const { return provider_; }
   const std::string& provider_note() const { return provider_note_; }
   const ModelConfig& config() const { return config_; }

@@ -94,8 +94,8 @@ export interface NativeModelHandle {
   /** Why CUDA is or is not used. */
   readonly providerNote: string;
   generate(request: NativeGenerateRequest, onEvent: (e: NativeEvent) => void): NativeJob;
-  /** ms of `steps` LM step calls at batch `batch` after a prefix of `prefix` and `past` filled positions. */
-  benchSteps(batch: number, prefix: number, past: number, steps: number): Promise<Float32Array>;
+  /** ms of each of `steps` LM step calls at batch `batch` after a prefill of `prefix` positions (cache length 1 + prefix + i at call i). */
+  benchSteps(batch: number, prefix: number, steps: number): Promise<Float32Array>;
   release(): void;
 }
 
@@ -109,9 +109,68 @@ export interface NativeAudioDevice {
   readonly defaultLowOutputLatency: number;
 }
 
+export interface NativeAudioStreamOptions {
+  /** Pick the default devices of the first host API whose name contains this ("JACK", "ALSA", "Core", "WASAPI"). */
+  readonly hostApi?: string;
+  readonly inputDevice?: number;
+  readonly outputDevice?: number;
+  /** 0 for an output-only stream (default 0). */
+  readonly inputChannels?: number;
+  /** 0 for an input-only stream (default 2). */
+  readonly outputChannels?: number;
+  readonly sampleRate?: number;
+  /** The device buffer size in frames (16..8192, default 128). */
+  readonly framesPerBuffer?: number;
+  /** Capacity of each ring between JS and the callback, in frames (default 16384). */
+  readonly ringFrames?: number;
+}
+
+export interface NativeAudioStats {
+  readonly callbacks: number;
+  readonly frames: number;
+  /** Callbacks that PortAudio flagged with an under/overflow (JACK xruns included). */
+  readonly xruns: number;
+  /** Callbacks that found too little output in the ring after playback began. */
+  readonly ringUnderruns: number;
+  /** Callbacks whose input did not fit in the ring (JS read too slowly). */
+  readonly ringOverruns: number;
+  readonly writableFrames: number;
+  readonly readableFrames: number;
+  readonly maxCallbackUs: number;
+  readonly periodUs: number;
+  readonly meanIntervalUs: number;
+  /** |interval - period| percentiles over the last 65536 callbacks. */
+  readonly jitterP50Us: number;
+  readonly jitterP99Us: number;
+  readonly jitterMaxUs: number;
+  readonly cpuLoad?: number;
+  readonly outputLatency?: number;
+  readonly inputLatency?: number;
+  readonly sampleRate?: number;
+}
+
+export interface NativeAudioStream {
+  start(): void;
+  stop(): void;
+  close(): void;
+  /** Queues interleaved output frames; returns how many frames fit in the ring. */
+  write(interleaved: Float32Array): number;
+  /** Says the last output frame is queued: an empty ring afterwards is the end, not an underrun (write() re-arms). */
+  endOutput(): void;
+  /** Takes up to maxFrames captured interleaved frames. */
+  read(maxFrames?: number): Float32Array;
+  stats(): NativeAudioStats;
+}
+
 export interface NativeAddon {
+  /** Present when the addon was built with PortAudio (info().audioIo). */
+  listAudioDevices?(): NativeAudioDevice[];
+  AudioStream?: new (options: NativeAudioStreamOptions) => NativeAudioStream;
+  portAudioVersion?: string;
   info(): { ortVersion: string; ortApiVersion: number; audioIo: boolean; hardwareConcurrency: number };
   openModel(config: NativeModelConfig): Promise<NativeModelHandle>;
   /** First n outputs of PCG32 seed(initstate, initseq) (tests). */
   pcg32(initstate: bigint, initseq: bigint, n: number): Uint32Array;
+  /** Read bandwidth (GB/s) of `threads` threads over a `megabytes` buffer, best of `repeats` (benchmarks). */
+  memoryBandwidth(megabytes: number, threads: number, repeats: number): number;
 }

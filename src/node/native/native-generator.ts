@@ -152,9 +152,9 @@ export class NativeGenerator {
     this.handle = null;
   }
 
-  /** ms per LM step call (benchmarks). */
-  benchSteps(batch: number, prefix: number, past: number, steps: number): Promise<Float32Array> {
-    return this.live().benchSteps(batch, prefix, past, steps).catch((err: unknown) => { throw fromNativeError(err); });
+  /** ms of each LM step call after a prefill of `prefix` positions (benchmarks). */
+  benchSteps(batch: number, prefix: number, steps: number): Promise<Float32Array> {
+    return this.live().benchSteps(batch, prefix, steps).catch((err: unknown) => { throw fromNativeError(err); });
   }
 
   async generate(req: NativeGenerateRequest): Promise<NativeGenerateOutcome> {
