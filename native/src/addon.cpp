@@ -126,6 +126,7 @@ sb::GenerateRequest read_request(const Napi::Object& o) {
   q.mode = mode.empty() ? -1 : mode == "none" ? 0 : mode == "single" ? 1 : mode == "double" ? 2 : -2;
   if (q.mode == -2) throw NativeError("INVALID_ARGUMENT", "mode must be none, single or double");
   q.chunk_frames = integer(o, "chunkFrames", 0, 0, 1 << 20);
+  q.chunk_lookahead = integer(o, "chunkLookahead", 8, 0, 1 << 16);
   Napi::Value dec = o.Get("decode");
   q.decode = !dec.IsBoolean() || dec.As<Napi::Boolean>().Value();
   return q;

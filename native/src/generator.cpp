@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <new>
@@ -66,6 +67,10 @@ Ort::SessionOptions make_options(const RuntimeOptions& r, bool cuda) {
   so.SetGraphOptimizationLevel(GraphOptimizationLevel::ORT_ENABLE_ALL);
   so.AddConfigEntry(kOrtSessionOptionsConfigAllowIntraOpSpinning, r.spinning ? "1" : "0");
   if (!r.affinity.empty()) so.AddConfigEntry(kOrtSessionOptionsConfigIntraOpThreadAffinities, r.affinity.c_str());
+  // Developer aid: STYLEBRIDGE_ORT_PROFILE=PREFIX writes ONNX Runtime's per-node timing JSON for every session.
+  if (const char* prof = std::getenv("STYLEBRIDGE_ORT_PROFILE")) {
+    if (*prof) so.EnableProfiling(ort_path(std::string(prof)).c_str());
+  }
   if (cuda) {
     OrtCUDAProviderOptionsV2* opts = nullptr;
     Ort::ThrowOnError(Ort::GetApi().CreateCUDAProviderOptions(&opts));
@@ -446,9 +451,12 @@ GenerateResult Model::generate(const GenerateRequest& req, GenerateSink& sink) {
       }
     }
     sink.progress(s, s_total - 1);
-    // Frames whose every codebook is known can be decoded and handed out for early audition.
+    // Frames whose every codebook is known can be decoded and handed out for early audition. The codec's
+    // convolutions look ahead: a chunk is decoded with chunk_lookahead known frames after it (and
+    // chunk_frames before it) so its edges are close to the final decode.
     const int complete = std::min(T, std::max(0, s - dmax));
-    if (req.chunk_frames > 0 && (complete - emitted >= req.chunk_frames || (complete == T && emitted < T))) {
+    const int ready = complete == T ? T : std::max(emitted, complete - req.chunk_lookahead);
+    if (req.chunk_frames > 0 && (ready - emitted >= req.chunk_frames || (complete == T && emitted < T))) {
       auto td = Clock::now();
       const int ctx = std::min(emitted, req.chunk_frames);
       const int first = emitted - ctx, len = complete - first;
@@ -457,10 +465,13 @@ GenerateResult Model::generate(const GenerateRequest& req, GenerateSink& sink) {
         for (int k = 0; k < K; k++)
           for (int t = 0; t < len; t++) chunk[(static_cast<size_t>(v) * K + k) * len + t] = at(v, k, first + t + 1 + c.delays[k]);
       auto audio = im.decode(c, chunk, N, len);
-      for (auto& a : audio) a.erase(a.begin(), a.begin() + static_cast<size_t>(ctx) * c.hop_length);
+      for (auto& a : audio) {
+        a.resize(static_cast<size_t>(ready - first) * c.hop_length);
+        a.erase(a.begin(), a.begin() + static_cast<size_t>(ctx) * c.hop_length);
+      }
       res.stream_decode_ms += ms_since(td);
       sink.chunk(emitted, std::move(audio));
-      emitted = complete;
+      emitted = ready;
     }
     if (s < s_total - 1) {
       auto ts = Clock::now();

@@ -54,6 +54,8 @@ struct GenerateRequest {
   int mode = -1;  // -1: section 4.3 chooses; else Guidance
   /** Frames per streamed audio chunk; 0 streams nothing. */
   int chunk_frames = 0;
+  /** Known frames decoded after a chunk (and not emitted yet) so its end matches the final decode. */
+  int chunk_lookahead = 8;
   /** Decode the whole take at the end. */
   bool decode = true;
 };

@@ -90,11 +90,12 @@ describe('native generation loop', { skip }, () => {
     }
   });
 
-  test('streams decoded audio in order while generating, covering every frame once', async () => {
+  test('streams decoded audio in order while generating, covering every frame once, equal to the final decode', async () => {
     const g = await NativeGenerator.open(TINY_PACKAGE_DIR, { provider: 'cpu', intraOpThreads: 1 });
     try {
       const hop = g.manifest.codec.hopLength;
       const chunks: Array<{ first: number; len: number; afterStep: number }> = [];
+      const streamed: Float32Array[] = [];
       let lastStep = 0;
       const r = await g.generate({
         frames: 50, styleAudio: excerpt, prompt: 'ambient', seed: 3, variations: 2, chunkFrames: 12,
@@ -104,6 +105,7 @@ describe('native generation loop', { skip }, () => {
           assert.equal(audio[0]!.length, audio[1]!.length);
           assert.ok(audio[0]!.every(Number.isFinite));
           chunks.push({ first, len: audio[0]!.length / hop, afterStep: lastStep });
+          streamed.push(audio[1]!);
         },
       });
       assert.ok(chunks.length >= 4, `${chunks.length} chunks`);
@@ -115,6 +117,16 @@ describe('native generation loop', { skip }, () => {
       assert.equal(next, 50);
       assert.ok(chunks[0]!.afterStep < 50, 'the first chunk came before the last step');
       assert.equal(r.takes[0]!.audio.length, 50 * hop);
+      // with its context and lookahead each chunk decodes to what the final decode gives for those frames
+      const final = r.takes[1]!.audio;
+      let offset = 0;
+      let worst = 0;
+      for (const part of streamed) {
+        for (let i = 0; i < part.length; i++) worst = Math.max(worst, Math.abs(part[i]! - final[offset + i]!));
+        offset += part.length;
+      }
+      assert.equal(offset, final.length);
+      assert.ok(worst < 1e-5, `streamed audio differs from the final decode by ${worst}`);
     } finally {
       g.release();
     }

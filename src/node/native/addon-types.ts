@@ -55,6 +55,8 @@ export interface NativeGenerateRequest {
   readonly mode?: GuidanceMode;
   /** Frames per streamed audio chunk; 0 (default) streams nothing. */
   readonly chunkFrames?: number;
+  /** Known frames decoded after each chunk so its end matches the final decode (default 8). */
+  readonly chunkLookahead?: number;
   /** Decode the whole take at the end (default true). */
   readonly decode?: boolean;
 }

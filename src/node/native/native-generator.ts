@@ -39,6 +39,8 @@ export interface NativeGenerateRequest {
   readonly decode?: boolean;
   /** Stream decoded audio every this many frames (0 = off). */
   readonly chunkFrames?: number;
+  /** Known frames decoded after each chunk so its end matches the final decode (default 8). */
+  readonly chunkLookahead?: number;
   readonly onChunk?: (firstFrame: number, audio: Float32Array[]) => void;
   readonly onStep?: (done: number, total: number) => void;
   readonly signal?: AbortSignal;
@@ -196,6 +198,7 @@ export class NativeGenerator {
       greedy: req.greedy ?? false, seed, variations, firstVariation: variation,
       ...(req.mode ? { mode: req.mode } : {}),
       chunkFrames: check(req.chunkFrames ?? 0, 'chunkFrames', 0, 1 << 20, true), decode: req.decode ?? true,
+      ...(req.chunkLookahead !== undefined ? { chunkLookahead: check(req.chunkLookahead, 'chunkLookahead', 0, 1 << 16, true) } : {}),
     }, (e) => {
       if (e.type === 'progress') req.onStep?.(e.step, e.total);
       else req.onChunk?.(e.firstFrame, e.audio);
