@@ -104,6 +104,21 @@ describe('native addon', { skip: needAddon }, () => {
     }
   });
 
+  test('a graph file missing from the package is MODEL_FILE_MISSING; an unknown format version is MODEL_VERSION_UNSUPPORTED', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-native-pkg-'));
+    try {
+      cpSync(TINY_PACKAGE_DIR, dir, { recursive: true });
+      rmSync(join(dir, 'codec_decode.onnx'));
+      await assert.rejects(NativeGenerator.open(dir, { provider: 'cpu' }), (e: { code: string; details?: { file?: string } }) =>
+        e.code === 'MODEL_FILE_MISSING' && e.details?.file === 'codec_decode.onnx');
+      const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+      writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, format_version: 2 }));
+      await assert.rejects(NativeGenerator.open(dir, { provider: 'cpu' }), (e: { code: string }) => e.code === 'MODEL_VERSION_UNSUPPORTED');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('an unknown variant and a missing package folder are refused with stable codes', async () => {
     await assert.rejects(NativeGenerator.open(TINY_PACKAGE_DIR, { variant: 'int3' }), (e: { code: string }) => e.code === 'MODEL_BAD_REQUEST');
     const missing = join(tmpdir(), 'sb-no-such-package');

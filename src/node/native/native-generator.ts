@@ -1,6 +1,7 @@
 // A model package run by the native addon: reads the manifest and tokenizer here, runs the loop in C++ off the JS thread.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { ERROR_CODES, type ErrorCode } from '../../common/error-codes.js';
 import { StylebridgeError } from '../../common/errors.js';
 import { readManifest, type ModelManifest } from '../models/manifest.js';
@@ -112,6 +113,11 @@ export class NativeGenerator {
     let tokenizer: UnigramTokenizer | null = null;
     if (m.tokenizer && m.text) {
       tokenizer = UnigramTokenizer.fromJson(await readFile(join(dir, m.tokenizer.file), 'utf8'), m.tokenizer, m.tokenizer.file);
+    }
+    for (const file of [textEncoder, styleEncoder, lmKv, codecDecode]) {
+      if (file && !existsSync(file)) {
+        throw new StylebridgeError('MODEL_FILE_MISSING', `${relative(dir, file)} named by the manifest is not in ${dir}`, { file: relative(dir, file) });
+      }
     }
     const { variant: _variant, ...runtime } = options;
     let handle: NativeModelHandle;
