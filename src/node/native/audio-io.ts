@@ -67,3 +67,13 @@ export function queuePlanar(stream: NativeAudioStream, channels: readonly Float3
     pump();
   });
 }
+
+/** For `stylebridge doctor`: the devices, or why none can be listed. Never throws. */
+export function audioDeviceReport(): { available: boolean; devices: NativeAudioDevice[]; note: string } {
+  try {
+    const devices = listAudioDevices();
+    return { available: true, devices, note: devices.length ? `${devices.length} device(s) through PortAudio` : 'PortAudio sees no audio device' };
+  } catch (err) {
+    return { available: false, devices: [], note: (err as Error).message };
+  }
+}
