@@ -2,7 +2,7 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { barSeconds, barStartSample, barsLengthSamples, type Meter } from '../../src/common/timing.js';
@@ -42,13 +42,37 @@ local tr = Session:new_audio_track(2, 2, nil, 1, "Drums", ARDOUR.PresentationInf
 local p = ARDOUR.LuaAPI.new_plugin(Session, ${plugin}, "")
 assert(not p:isnil(), "plugin not found")
 assert(tr:add_processor_by_index(p, 0, nil, true), "plugin not added")
+-- The track records its input (the dummy backend's sine) from sample 0: what the plugin heard, as Ardour wrote it.
+tr:monitoring_control():set_value(ARDOUR.MonitorChoice.MonitorInput, PBD.GroupControlDisposition.NoGroup)
+tr:rec_enable_control():set_value(1, PBD.GroupControlDisposition.NoGroup)
+Session:maybe_enable_record(false)
+ARDOUR.LuaAPI.usleep(200000)
 Session:request_roll(ARDOUR.TransportRequestSource.TRS_UI)
 for i = 1, ${Math.ceil(seconds * 10)} do ARDOUR.LuaAPI.usleep(100000) end
 Session:request_stop(false, false, ARDOUR.TransportRequestSource.TRS_UI)
-ARDOUR.LuaAPI.usleep(300000)
+ARDOUR.LuaAPI.usleep(1000000)
+Session:save_state("", false, false, false, false, false)
 close_session()
 print("ardour-done")
 `;
+}
+
+/** The samples of a mono float32 WAV as Ardour records it. */
+function readFloatWav(path: string): Float32Array {
+  const b = readFileSync(path);
+  let pos = 12;
+  let float = false;
+  while (pos + 8 <= b.length) {
+    const id = b.toString('latin1', pos, pos + 4);
+    const size = b.readUInt32LE(pos + 4);
+    if (id === 'fmt ') float = b.readUInt16LE(pos + 8) === 3 && b.readUInt16LE(pos + 10) === 1 && b.readUInt16LE(pos + 22) === 32;
+    if (id === 'data') {
+      assert.ok(float, `${path} is not mono float32`);
+      return new Float32Array(b.buffer.slice(b.byteOffset + pos + 8, b.byteOffset + pos + 8 + size));
+    }
+    pos += 8 + size + (size & 1);
+  }
+  throw new Error(`no data chunk in ${path}`);
 }
 
 async function inArdour(format: 'lv2' | 'vst3', rate: number, bpm: number, meter: Meter): Promise<void> {
@@ -99,6 +123,26 @@ async function inArdour(format: 'lv2' | 'vst3', rate: number, bpm: number, meter
     await until('the take playing', () => session.status?.state === 'playing' && session.status.bar === start);
     assert.equal(await exited, 0, log.slice(-3000));
     assert.match(log, /ardour-done/);
+
+    // The captured bar is, sample for sample, what Ardour recorded at those timeline positions.
+    const audioDir = join(dir, 'session/interchange/session/audiofiles');
+    const files = readdirSync(audioDir).filter((f) => f.endsWith('.wav')).sort();
+    assert.equal(files.length, 2, files.join());
+    const b1 = barStartSample(1, bpm, meter, rate);
+    for (let c = 0; c < 2; c++) {
+      const recorded = readFloatWav(join(audioDir, files.find((f) => f.includes(c === 0 ? '%L' : '%R'))!));
+      const got = cap.audio.channels[c]!;
+      let mismatch = -1;
+      for (let i = 0; i < got.length && mismatch < 0; i++) if (got[i] !== recorded[b1 + i]) mismatch = i;
+      let offset = NaN;
+      for (let d = -20000; d <= 20000 && Number.isNaN(offset); d++) {
+        let ok = true;
+        for (let i = 0; i < 64 && ok; i++) ok = got[1000 + i] === recorded[b1 + d + 1000 + i];
+        if (ok) offset = d;
+      }
+      assert.equal(mismatch, -1, `channel ${c}: first difference at frame ${mismatch} of bar 1 (the bar matches the recording ${offset} frames later) got ${Array.from(got.slice(0, 4)).join(' ')} recorded ${Array.from(recorded.slice(b1, b1 + 4)).join(' ')} recorded.length ${recorded.length}`);
+      assert.ok(got.some((v) => v !== 0), 'the bar is not silence');
+    }
   } finally {
     ardour.kill('SIGKILL');
     await server.close();
@@ -112,7 +156,7 @@ describe('the plugin in Ardour 7, headless', { skip }, () => {
     assert.equal(r.status, 0, `plugin build failed:\n${r.stdout}\n${r.stderr}`);
   });
 
-  test('LV2 at 7/8 93 BPM 44.1 kHz: Ardour\'s transport reaches the host, bar 1 is cut on the timing.ts bar lines, a take starts on its bar', async () => {
+  test('LV2 at 7/8 93 BPM 44.1 kHz: Ardour\'s transport reaches the host, bar 1 is cut on the timing.ts bar lines and equals Ardour\'s own recording, a take starts on its bar', async () => {
     await inArdour('lv2', 44100, 93, { numerator: 7, denominator: 8 });
   });
 
