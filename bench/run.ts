@@ -1,5 +1,5 @@
 // `npm run bench`: runs the benchmarks one after another (each writes bench/out/NAME.json) and prints one summary.
-// Usage: npm run bench [-- NAME ...]   NAMEs: server audio library concat render plugin plugin-fuzz model-small (default: all but the long ones)
+// Usage: npm run bench [-- NAME ...]   NAMEs: server audio library concat render plugin native-audio plugin-fuzz model-small native (default: all but the long ones)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
@@ -12,6 +12,8 @@ const BENCHES: Record<string, { script: string; out: string; long?: boolean }> =
   plugin: { script: 'bench/plugin-bench.ts', out: 'plugin.json' },
   'plugin-fuzz': { script: 'bench/plugin-fuzz.ts', out: 'plugin-fuzz.json', long: true },
   'model-small': { script: 'bench/model-small-package.ts', out: 'model-small.json', long: true },
+  native: { script: 'bench/native-step.ts', out: 'native.json', long: true },
+  'native-audio': { script: 'bench/native-audio.ts', out: 'native-audio.json' },
 };
 
 const asked = process.argv.slice(2);

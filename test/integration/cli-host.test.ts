@@ -160,6 +160,29 @@ describe('stylebridge CLI offline', () => {
     }
   });
 
+  test('render with the musicgen-style engine and a model package writes exact bars and names the device it ran on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-neural-'));
+    try {
+      const input = join(dir, 'in.wav');
+      const frames = barsLengthSamples(1, 120, parseMeter('4/4'), 48000);
+      const ch = new Float32Array(frames);
+      for (let i = 0; i < frames; i++) ch[i] = (i % 24000 < 2000 ? 0.8 : 0.05) * Math.sin(i / 7);
+      writeFileSync(input, encodeWav({ sampleRate: 48000, channels: [ch, ch] }, { encoding: 'float32' }));
+      const model = new URL('../fixtures/models/tiny', import.meta.url).pathname;
+      const r = await runCliProcess(['render', '--in', input, '--bpm', '120', '--engine', 'musicgen-style', '--model', model, '--prompt', 'funky drums', '--variations', '2', '--out', join(dir, 'out'), '--seed', '3', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const out = r.json<{ device: string; files: Array<{ file: string; seed: number }> }>();
+      assert.match(out.device, /^(cpu \((native|js fallback)\)|cuda)$/);
+      assert.deepEqual(out.files.map((f) => f.seed), [3, 4]);
+      for (const f of out.files) assert.equal(frameCount((await decodeAudio(new Uint8Array(readFileSync(f.file)))).audio), frames);
+      const none = await runCliProcess(['render', '--in', input, '--bpm', '120', '--engine', 'musicgen-style', '--variations', '1', '--out', join(dir, 'x')], { STYLEBRIDGE_MODELS_DIR: join(dir, 'no-models') });
+      assert.notEqual(none.code, 0);
+      assert.match(none.stderr, /ENGINE_MODEL_MISSING/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('render refuses a text prompt for the built-in engine, saying why', async () => {
     const r = await runCliProcess(['render', '--in', '/nonexistent.wav', '--bpm', '120', '--variations', '1', '--out', '/tmp/x', '--prompt', 'funky']);
     assert.equal(r.code, 1);

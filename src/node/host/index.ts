@@ -8,6 +8,8 @@ import type { ProtocolLimits } from '../../common/protocol/limits.js';
 import { TempoMap, type Meter } from '../../common/timing.js';
 import { decodeAudio, encodeTake, resample } from '../audio/index.js';
 import { DEFAULT_ENGINE_ID, getEngine, listEngines } from '../engines/index.js';
+import { registerMusicgenStyleEngine } from '../engines/musicgen-style/index.js';
+import { resolveModel } from '../models/installed.js';
 import { JobQueue, type JobEvent, type JobSnapshot } from '../jobs/index.js';
 import { openProject, type CaptureRecord, type ProjectLibrary, type TakeRecord } from '../library/index.js';
 import { startServer, type StylebridgeServer } from '../server/index.js';
@@ -67,6 +69,7 @@ async function loadAudio(library: ProjectLibrary, record: CaptureRecord | TakeRe
 
 export async function startHost(opts: HostOptions): Promise<Host> {
   const projectDir = resolvePath(opts.projectDir);
+  await registerMusicgenStyleEngine(); // offered when a musicgen-style model is installed
   const library = openProject(projectDir);
   const jobs = new JobQueue({ concurrency: opts.renderConcurrency ?? 1 });
   // Take keys the plugin sessions cache uploads under: "take:<id>" or "capture:<id>" (A/B with the source).
@@ -175,9 +178,11 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     return { jobId: handle.id };
   };
 
-  api.register('render', HOST_METHODS.render.params, (p: HostParams<'render'>) => {
+  api.register('render', HOST_METHODS.render.params, async (p: HostParams<'render'>) => {
     const capture = library.getCapture(p.captureId);
     const engineId = p.engine ?? DEFAULT_ENGINE_ID;
+    const model = p.model ? resolveModel(p.model) : undefined;
+    if (model && engineId === 'musicgen-style') await registerMusicgenStyleEngine({ model });
     const caps = getEngine(engineId).capabilities();
     if (p.prompt && !caps.textPrompt.supported) {
       throw new StylebridgeError('ENGINE_PROMPT_UNSUPPORTED', caps.textPrompt.reason ?? `Engine ${engineId} does not understand text prompts.`, { engine: engineId });
@@ -186,7 +191,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       bpm: capture.bpm, meter: capture.meter, sourceBars: capture.bars, bars: p.bars, variations: p.variations,
       strength: p.strength ?? caps.strength.default, seed: p.seed ?? Math.floor(Math.random() * 0xffffffff),
       sampleRate: p.sampleRate ?? capture.sampleRate, channels: capture.channels,
-      ...(p.prompt ? { prompt: p.prompt } : {}), ...(p.model ? { model: p.model } : {}),
+      ...(p.prompt ? { prompt: p.prompt } : {}), ...(model ? { model } : {}),
       ...(p.cfg !== undefined ? { cfg: p.cfg } : {}), ...(p.cfgBeta !== undefined ? { cfgBeta: p.cfgBeta } : {}),
       ...(p.topK !== undefined ? { topK: p.topK } : {}), ...(p.temperature !== undefined ? { temperature: p.temperature } : {}),
     };

@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { configDir, bridgeFilePath, readBridgeFile } from '../../discovery.js';
 import { listEngines } from '../../engines/index.js';
+import { registerMusicgenStyleEngine } from '../../engines/musicgen-style/index.js';
+import { audioDeviceReport, nativeAddonStatus } from '../../native/index.js';
 import { inspectOnnxRuntime } from '../../onnx-providers.js';
 import { uiAssetsDir } from '../../ui-assets.js';
 import { VERSION } from '../../version.js';
@@ -16,17 +18,14 @@ function pluginBuilds(): Array<{ format: string; path: string; built: boolean }>
   return ['vst3', 'clap', 'lv2'].map((format) => ({ format, path: `${bin}/stylebridge.${format}`, built: existsSync(`${bin}/stylebridge.${format}`) }));
 }
 
-function nativeAddon(): { built: boolean; path: string; note: string } {
-  const path = `${root}build/Release/stylebridge_native.node`;
-  const built = existsSync(path);
-  return { built, path, note: built ? 'built' : 'not built: the neural engine and device audio I/O need it (built by `npm install` once native/ exists)' };
-}
-
 export async function run(opts: { json?: boolean }, io: CliIo): Promise<number> {
   const dir = configDir();
   const bridge = readBridgeFile(dir);
   const ort = inspectOnnxRuntime();
-  const addon = nativeAddon();
+  await registerMusicgenStyleEngine(); // listed only when a musicgen-style model is installed
+  const status = nativeAddonStatus();
+  const addon = { built: status.available, path: status.path, note: status.reason };
+  const audio = status.available ? audioDeviceReport() : { available: false, devices: [], note: `device audio needs the native addon: ${status.reason}` };
   const report = {
     version: VERSION,
     node: process.version,
@@ -34,7 +33,7 @@ export async function run(opts: { json?: boolean }, io: CliIo): Promise<number> 
     engines: listEngines().map((e) => ({ id: e.id, name: e.name, device: e.device, textPrompt: e.textPrompt.supported, note: e.textPrompt.supported ? '' : (e.textPrompt.reason ?? '') })),
     onnxRuntime: ort,
     nativeAddon: addon,
-    audioDevices: addon.built ? { available: true, note: 'see the native addon' } : { available: false, note: 'device listing needs the native addon' },
+    audioDevices: audio,
     plugins: pluginBuilds(),
     ui: uiAssetsDir() ?? null,
     paths: { configDir: dir, discoveryFile: bridgeFilePath(dir), hostRunning: bridge ? { port: bridge.port, pid: bridge.pid, version: bridge.version } : null },
@@ -49,6 +48,7 @@ export async function run(opts: { json?: boolean }, io: CliIo): Promise<number> 
       ...ort.providers.map((p) => `  ${yes(p.available)} ${p.name.padEnd(5)} ${p.note}`),
       `Native addon: ${addon.note}`,
       `Audio devices: ${report.audioDevices.note}`,
+      ...report.audioDevices.devices.map((d) => `  ${JSON.stringify(d)}`),
       'Plugins:',
       ...report.plugins.map((p) => `  ${yes(p.built)} ${p.format.padEnd(5)} ${p.built ? p.path : 'not built (npm run build:plugin)'}`),
       `Web UI: ${report.ui ?? 'not built (npm run build)'}`,

@@ -6,6 +6,8 @@ import { StylebridgeError } from '../../../common/errors.js';
 import { TempoMap, parseMeter } from '../../../common/timing.js';
 import { decodeAudio, encodeTake, resample } from '../../audio/index.js';
 import { getEngine } from '../../engines/index.js';
+import { MUSICGEN_STYLE_ENGINE_ID, registerMusicgenStyleEngine } from '../../engines/musicgen-style/index.js';
+import { resolveModel } from '../../models/installed.js';
 import { writeFileAtomic } from '../../fs-atomic.js';
 import { cutSourceBars } from '../../host/source.js';
 import type { CliIo } from '../main.js';
@@ -21,6 +23,10 @@ export interface RenderOptions {
 export async function run(opts: RenderOptions, io: CliIo): Promise<number> {
   if (opts.bar !== undefined && opts.start !== undefined) throw new StylebridgeError('INVALID_ARGUMENT', 'Give --bar or --start, not both.');
   const meter = parseMeter(opts.meter);
+  const model = opts.model ? resolveModel(opts.model) : undefined;
+  if (opts.engine === MUSICGEN_STYLE_ENGINE_ID && !(await registerMusicgenStyleEngine(model ? { model } : {}))) {
+    throw new StylebridgeError('ENGINE_MODEL_MISSING', 'The musicgen-style engine needs a model: give --model DIR, or install one with `stylebridge models add DIR`.');
+  }
   const engine = getEngine(opts.engine);
   const caps = engine.capabilities();
   if (opts.prompt && !caps.textPrompt.supported) {
@@ -40,7 +46,7 @@ export async function run(opts: RenderOptions, io: CliIo): Promise<number> {
   const request: RenderRequest = {
     source: cut.audio, bpm: opts.bpm, meter, sourceBars: opts.sourceBars, bars: opts.bars, variations: opts.variations,
     strength: opts.strength ?? caps.strength.default, seed: opts.seed, sampleRate: rate, channels: Math.min(2, decoded.channels.length),
-    ...(opts.prompt ? { prompt: opts.prompt } : {}), ...(opts.model ? { model: resolve(opts.model) } : {}),
+    ...(opts.prompt ? { prompt: opts.prompt } : {}), ...(model ? { model } : {}),
     ...(opts.cfg !== undefined ? { cfg: opts.cfg } : {}), ...(opts.cfgBeta !== undefined ? { cfgBeta: opts.cfgBeta } : {}),
     ...(opts.topK !== undefined ? { topK: opts.topK } : {}), ...(opts.temperature !== undefined ? { temperature: opts.temperature } : {}),
   };
