@@ -29,7 +29,7 @@ function luaScript(dir: string, format: 'lv2' | 'vst3', rate: number, bpm: numbe
   return `
 local backend = AudioEngine:set_backend("None (Dummy)", "", "")
 assert(backend, "no dummy backend")
-backend:set_device_name("Sine Wave")
+backend:set_device_name("Uniform White Noise")
 backend:set_sample_rate(${rate})
 backend:set_buffer_size(256)
 assert(AudioEngine:start(false) == 0, "engine start")
@@ -42,9 +42,17 @@ local tr = Session:new_audio_track(2, 2, nil, 1, "Drums", ARDOUR.PresentationInf
 local p = ARDOUR.LuaAPI.new_plugin(Session, ${plugin}, "")
 assert(not p:isnil(), "plugin not found")
 assert(tr:add_processor_by_index(p, 0, nil, true), "plugin not added")
--- The track records its input (the dummy backend's sine) from sample 0: what the plugin heard, as Ardour wrote it.
-tr:monitoring_control():set_value(ARDOUR.MonitorChoice.MonitorInput, PBD.GroupControlDisposition.NoGroup)
-tr:rec_enable_control():set_value(1, PBD.GroupControlDisposition.NoGroup)
+-- "Drums" records its input (the dummy backend's white noise: never periodic, so alignments are unambiguous) from sample 0: what the plugin heard, as Ardour wrote it.
+-- "Out" records Drums' output: what the plugin played (unity fader and panner, latency compensated).
+local out = Session:new_audio_track(2, 2, nil, 1, "Out", ARDOUR.PresentationInfo.max_order, ARDOUR.TrackMode.Normal, true):front()
+out:input():disconnect_all(nil)
+for c = 0, 1 do
+  assert(out:input():connect(out:input():audio(c), tr:output():audio(c):name(), nil) == 0, "connect Out")
+end
+for _, t in ipairs({tr, out}) do
+  t:monitoring_control():set_value(ARDOUR.MonitorChoice.MonitorInput, PBD.GroupControlDisposition.NoGroup)
+  t:rec_enable_control():set_value(1, PBD.GroupControlDisposition.NoGroup)
+end
 Session:maybe_enable_record(false)
 ARDOUR.LuaAPI.usleep(200000)
 Session:request_roll(ARDOUR.TransportRequestSource.TRS_UI)
@@ -115,11 +123,12 @@ async function inArdour(format: 'lv2' | 'vst3', rate: number, bpm: number, meter
     assert.equal(cap.info.frames, barStartSample(2, bpm, meter, rate) - barStartSample(1, bpm, meter, rate));
     assert.ok(Math.abs(cap.info.bpm - bpm) < 1e-6);
 
-    // A take starts on the next bar line while Ardour rolls.
+    // A one-bar take from a bar two bars ahead, replacing the input.
     const frames = barsLengthSamples(1, bpm, meter, rate);
-    await session.uploadTake('t', { sampleRate: rate, channels: [new Float32Array(frames).fill(0.125)] });
+    const takeSample = (i: number) => Math.fround(((i * 7) % 4096 + 1) / 8192 + 0.25);
+    await session.uploadTake('t', { sampleRate: rate, channels: [Float32Array.from({ length: frames }, (_, i) => takeSample(i))] });
     const start = (session.transport?.bar ?? 0) + 2;
-    await session.play({ take: 't', at: 'bar', bar: start, mode: 'mix', gain: 1 });
+    await session.play({ take: 't', at: 'bar', bar: start, mode: 'replace', gain: 1 });
     await until('the take playing', () => session.status?.state === 'playing' && session.status.bar === start);
     assert.equal(await exited, 0, log.slice(-3000));
     assert.match(log, /ardour-done/);
@@ -127,10 +136,11 @@ async function inArdour(format: 'lv2' | 'vst3', rate: number, bpm: number, meter
     // The captured bar is, sample for sample, what Ardour recorded at those timeline positions.
     const audioDir = join(dir, 'session/interchange/session/audiofiles');
     const files = readdirSync(audioDir).filter((f) => f.endsWith('.wav')).sort();
-    assert.equal(files.length, 2, files.join());
+    assert.equal(files.length, 4, files.join());
+    const wav = (track: string, c: number) => readFloatWav(join(audioDir, files.find((f) => f.includes(`_${track}-`) && f.includes(c === 0 ? '%L' : '%R'))!));
     const b1 = barStartSample(1, bpm, meter, rate);
     for (let c = 0; c < 2; c++) {
-      const recorded = readFloatWav(join(audioDir, files.find((f) => f.includes(c === 0 ? '%L' : '%R'))!));
+      const recorded = wav('Drums', c);
       const got = cap.audio.channels[c]!;
       let mismatch = -1;
       for (let i = 0; i < got.length && mismatch < 0; i++) if (got[i] !== recorded[b1 + i]) mismatch = i;
@@ -142,6 +152,29 @@ async function inArdour(format: 'lv2' | 'vst3', rate: number, bpm: number, meter
       }
       assert.equal(mismatch, -1, `channel ${c}: first difference at frame ${mismatch} of bar 1 (the bar matches the recording ${offset} frames later) got ${Array.from(got.slice(0, 4)).join(' ')} recorded ${Array.from(recorded.slice(b1, b1 + 4)).join(' ')} recorded.length ${recorded.length}`);
       assert.ok(got.some((v) => v !== 0), 'the bar is not silence');
+
+      // What the plugin played: the input up to the start bar's line, then the take from that very sample, bar after
+      // bar. Ardour places the second track's recording `lag` samples off the first one's (internal routing), so the
+      // timeline sample t is played[t + lag]; lag is where the passed-through input lines up with the input.
+      const played = wav('Out', c);
+      const s0 = barStartSample(start, bpm, meter, rate);
+      let lag = NaN;
+      for (let d = -12000; d <= 12000 && Number.isNaN(lag); d++) {
+        let ok = true;
+        for (let i = 0; i < 256 && ok; i++) ok = played[b1 + 20000 + d + i] === recorded[b1 + 20000 + i];
+        if (ok) lag = d;
+      }
+      assert.ok(!Number.isNaN(lag), `channel ${c}: the output does not contain the input`);
+      let firstDiff = -1;
+      for (let i = b1; i < s0 && firstDiff < 0; i++) if (played[i + lag] !== recorded[i]) firstDiff = i;
+      assert.equal(firstDiff, -1, `channel ${c}: output differs from the input at ${firstDiff}, before the start bar at ${s0} (lag ${lag})`);
+      for (let k = 0; k < 2; k++) {
+        const a = barStartSample(start + k, bpm, meter, rate);
+        const e = barStartSample(start + k + 1, bpm, meter, rate);
+        assert.ok(e + lag <= played.length, 'the recording covers the take');
+        for (let i = a; i < e && firstDiff < 0; i++) if (played[i + lag] !== (i - a < frames ? takeSample(i - a) : 0)) firstDiff = i;
+        assert.equal(firstDiff, -1, `channel ${c}: bar ${start + k} differs from the take at sample ${firstDiff - a} (lag ${lag})`);
+      }
     }
   } finally {
     ardour.kill('SIGKILL');
@@ -156,7 +189,7 @@ describe('the plugin in Ardour 7, headless', { skip }, () => {
     assert.equal(r.status, 0, `plugin build failed:\n${r.stdout}\n${r.stderr}`);
   });
 
-  test('LV2 at 7/8 93 BPM 44.1 kHz: Ardour\'s transport reaches the host, bar 1 is cut on the timing.ts bar lines and equals Ardour\'s own recording, a take starts on its bar', async () => {
+  test('LV2 at 7/8 93 BPM 44.1 kHz: Ardour\'s transport reaches the host, bar 1 is cut on the timing.ts bar lines and equals Ardour\'s own recording, the take plays from its bar line sample-exact', async () => {
     await inArdour('lv2', 44100, 93, { numerator: 7, denominator: 8 });
   });
 
