@@ -291,7 +291,7 @@ export async function bounceTakes(
     const first = records[0];
     if (!first) throw new StylebridgeError('INVALID_ARGUMENT', `Track "${track.name}" names no take.`);
     const takes: StemTake[] = [];
-    for (const r of records) takes.push({ id: r.id, audio: await loadAudio(library, r) });
+    for (const r of records) takes.push({ id: r.id, bars: r.bars, audio: await loadAudio(library, r) });
     const stem = buildStem({ bpm: first.bpm, meter: first.meter, fromBar: spec.fromBar, toBar: spec.toBar, takes, channels: first.channels });
     const placement = { map: stem.map, fromBar: spec.fromBar, bars: spec.toBar - spec.fromBar, loop: false };
     const bytes = encodeTake(stem.audio, { format: spec.format, encoding: 'pcm24', placement, timeReference: stem.timeReference, description: track.name });

@@ -6,6 +6,8 @@ import { TempoMap, type Meter } from '../../common/timing.js';
 export interface StemTake {
   readonly id: string;
   readonly audio: AudioBuffer;
+  /** Length of the take in bars (its loop length). */
+  readonly bars: number;
 }
 
 export interface StemSpec {
@@ -16,9 +18,9 @@ export interface StemSpec {
   readonly toBar: number;
   /**
    * One take for the whole range (it loops from bar fromBar), or one per bar (an arrangement: bar
-   * fromBar+i plays takes[i % takes.length], started at that bar line). The take frame at timeline
-   * sample t is (t - barStart(S)) mod its length, S being the bar the take started at: the rule the
-   * plugin plays by (docs/protocol.md 4.6), so a bounce sounds like the audition.
+   * fromBar+i plays takes[i % takes.length], started at that bar line). A take of N bars started at
+   * bar S plays pass k from bar S + k·N, reading frame t - barStart(S + k·N), silent past its end: the
+   * rule the plugin plays by (docs/protocol.md 4.6), so a bounce sounds like the audition.
    */
   readonly takes: readonly StemTake[];
   /** Stem channel count (takes with fewer channels are spread, with more are averaged down). */
@@ -47,13 +49,17 @@ export function buildStem(spec: StemSpec): { audio: AudioBuffer; timeReference: 
     const take = arrangement ? spec.takes[(bar - spec.fromBar) % spec.takes.length]! : first;
     const len = frameCount(take.audio);
     if (len === 0) continue;
+    // The bar this pass of the take started at.
+    const passStart = arrangement ? bar : spec.fromBar + Math.floor((bar - spec.fromBar) / take.bars) * take.bars;
+    const p0 = map.barStartSample(passStart) - origin;
     const a = map.barStartSample(bar) - origin;
     const b = map.barStartSample(bar + 1) - origin;
     const src = take.audio.channels;
     for (let ch = 0; ch < spec.channels; ch++) {
       const dst = out[ch]!;
       for (let i = a; i < b; i++) {
-        const f = (arrangement ? i - a : i) % len;
+        const f = i - p0;
+        if (f >= len) continue; // a pass may outlast its take by a sample: silence
         let v: number;
         if (src.length === spec.channels) v = src[ch]![f]!;
         else if (src.length < spec.channels) v = src[Math.min(ch, src.length - 1)]![f]!;
