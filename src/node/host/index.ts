@@ -127,7 +127,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     const info = res.info;
     return storeCapture(res.audio, {
       bpm: info.bpm, meter: { numerator: info.meterNum, denominator: info.meterDen }, bars: info.bars, bar: info.bar,
-      source: { kind: 'plugin', daw: session.identity.host, pluginFormat: session.identity.format, trackId: session.instanceId, trackName: session.identity.trackName },
+      // Hosts that give plugins no track name send an empty one: the capture is then known by the instance id.
+      source: { kind: 'plugin', daw: session.identity.host, pluginFormat: session.identity.format, trackId: session.instanceId, ...(session.identity.trackName ? { trackName: session.identity.trackName } : {}) },
     });
   });
 
