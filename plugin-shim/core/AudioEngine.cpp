@@ -96,7 +96,9 @@ void AudioEngine::processChunk(const float* const* in, float* const* out, std::u
     // Take commands only while the return ring has room for what they may displace.
     const std::size_t returnCap = returns_->capacity();
     Command cmd;
+    std::uint64_t popped = 0;
     while (returns_->size() + 4 < returnCap && commands_->tryPop(cmd)) {
+        ++popped;
         if (cmd.kind == Command::Play) playback_.schedule(cmd.take, cmd.startBar, cmd.params);
         else if (cmd.kind == Command::Stop) playback_.schedule(nullptr, cmd.startBar, cmd.params);
         else playback_.stopNow();
@@ -108,6 +110,8 @@ void AudioEngine::processChunk(const float* const* in, float* const* out, std::u
     report_.state.store(static_cast<int>(playback_.state()), std::memory_order_relaxed);
     report_.take.store(playback_.reportedTake(), std::memory_order_relaxed);
     report_.bar.store(playback_.reportedBar(), std::memory_order_relaxed);
+    report_.pendingBar.store(playback_.pendingBar(), std::memory_order_relaxed);
+    if (popped > 0) report_.applied.fetch_add(popped, std::memory_order_release);
     counters_.blocks.fetch_add(1, std::memory_order_relaxed);
 }
 

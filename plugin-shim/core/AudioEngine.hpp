@@ -58,6 +58,9 @@ struct PlaybackReport {
     std::atomic<int> state{0}; // Playback::State
     std::atomic<std::uint32_t> take{0};
     std::atomic<std::int64_t> bar{-1};
+    std::atomic<std::int64_t> pendingBar{-1}; // where the last armed command takes over, once resolved
+    // Commands taken from the command ring so far; stored last (release) after the fields above.
+    std::atomic<std::uint64_t> applied{0};
 };
 
 class AudioEngine {

@@ -49,6 +49,8 @@ public:
     std::uint32_t reportedTake() const noexcept { return current_ ? current_->id : (pendingSet_ && pending_) ? pending_->id : 0; }
     // Start bar of the playing take, or of the armed one once known; -1 when unknown.
     std::int64_t reportedBar() const noexcept;
+    // Bar at which the armed command (a take, or a stop) takes over, once resolved; -1 otherwise.
+    std::int64_t pendingBar() const noexcept { return pendingSet_ && pendingResolved_ ? pendingBar_ : -1; }
     const Take* current() const noexcept { return current_; }
     bool hasPending() const noexcept { return pendingSet_; }
 

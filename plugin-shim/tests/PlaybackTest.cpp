@@ -254,4 +254,29 @@ TEST_CASE("status reports armed with the resolved bar, then playing")
     r.pb.releaseAll();
 }
 
+TEST_CASE("a switch names the bar it happens at while the old take still plays, and nothing once done")
+{
+    std::mt19937 rng(23);
+    const Meter m{7, 8};
+    Renderer r(44100.0, 93.0, m);
+    auto a = makeTake(44100.0, 93.0, m, 1, 0.f);
+    a->id = 1;
+    r.run(300, rng);
+    r.pb.schedule(a.get(), Playback::kNextBar, PlayParams{});
+    r.run(300, rng);
+    CHECK(r.pb.pendingBar() == 1); // a take armed mid-bar 0 waits for bar 1
+    r.run(barSample(2, m, r.fpq()) + 77 - 600, rng);
+    CHECK(r.pb.state() == Playback::State::Playing);
+    CHECK(r.pb.pendingBar() == -1);
+    r.pb.schedule(a.get(), Playback::kNextBar, PlayParams{}); // the same take again: restarts on bar 3
+    CHECK(r.pb.pendingBar() == -1);                             // not resolved before a rolling block
+    r.run(100, rng);
+    CHECK(r.pb.pendingBar() == 3);
+    CHECK(r.pb.reportedBar() == 1); // still the pass that started on bar 1
+    r.run(barSample(3, m, r.fpq()) - barSample(2, m, r.fpq()), rng);
+    CHECK(r.pb.pendingBar() == -1);
+    CHECK(r.pb.reportedBar() == 3);
+    r.pb.releaseAll();
+}
+
 TEST_MAIN

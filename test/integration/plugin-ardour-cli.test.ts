@@ -122,11 +122,11 @@ async function endToEnd(c: Case): Promise<Figures> {
     const before = session.transport?.bar ?? 0;
     const aud = (await cli(['audition', '--track', track, '--take', takeFile])).json<{ bar?: number }>();
     const after = session.transport?.bar ?? 0;
-    // The bar the plugin resolved for "the next bar line", as the CLI printed it, or as the plugin's status reports it.
+    // The plugin resolves "the next bar line" on the audio thread and names it in its reply; its status agrees.
+    assert.equal(typeof aud.bar, 'number', 'the CLI names the bar the take starts at');
+    const start = aud.bar!;
     const reported = await until('the take armed on a bar', () => (session.status && session.status.state !== 'idle' && session.status.bar !== undefined && session.status.bar >= 0 ? session.status.bar : undefined), 10_000, () => log);
-    const start = aud.bar ?? reported;
-    assert.equal(start, reported, 'the CLI and the plugin status name the same start bar');
-    figures.auditionReplyBar = aud.bar ?? null;
+    assert.equal(reported, start, 'the plugin status names the bar the CLI printed');
     assert.ok(start >= before + 1 && start <= after + 1, `the take starts at bar ${start}, the next bar line after the transport was at bar ${before}..${after}`);
     await until(`bar ${start + CHECKED_BARS} played`, () => session.transport !== null && session.transport.bar >= start + CHECKED_BARS + 1, 60_000, () => log);
     writeFileSync(stopFile, '');

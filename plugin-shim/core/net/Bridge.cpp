@@ -62,6 +62,7 @@ bool Bridge::push(const Command& c)
 {
     if (!engine_.commands().tryPush(c)) return false;
     if (c.take) ++lent_[c.take];
+    ++commandsPushed_;
     return true;
 }
 
@@ -143,6 +144,7 @@ void Bridge::run()
         case ws::Client::Poll::Timeout: break;
         }
         if (client_.isOpen()) {
+            answerPendingPlays(false);
             sendTransportIfDue(false);
             sendStatusIfDue(false);
         }
@@ -226,6 +228,7 @@ void Bridge::disconnected(const std::string& why)
 {
     connected_ = false;
     client_.abort();
+    pendingPlays_.clear();
     log("disconnected: " + why + "; passing audio through and reconnecting");
     // Take numbers belong to the connection: stop playback and forget every take.
     Command stopNow;
@@ -445,7 +448,40 @@ void Bridge::onPlay(const proto::HostMessage& m)
         sendError("INTERNAL", "The playback command queue is full.", m.id);
         return;
     }
-    client_.sendText(proto::writeOk(m.id, m.at == proto::At::Bar, m.bar));
+    if (m.at == proto::At::Bar) {
+        client_.sendText(proto::writeOk(m.id, true, m.bar));
+        return;
+    }
+    // "Next bar line" is resolved by the audio thread in its next rolling block: the reply waits for it (a
+    // short while) so the host learns the bar the take starts at.
+    pendingPlays_.push_back(PendingPlay{m.id, commandsPushed_, it->second->id, Clock::now() + milliseconds(options_.playReplyWaitMs)});
+    answerPendingPlays(false);
+}
+
+void Bridge::answerPendingPlays(bool flush)
+{
+    if (pendingPlays_.empty()) return;
+    PlaybackReport& r = engine_.report();
+    const std::uint64_t applied = r.applied.load(std::memory_order_acquire);
+    const std::int64_t pendingBar = r.pendingBar.load(std::memory_order_relaxed);
+    const int state = r.state.load(std::memory_order_relaxed);
+    const std::uint32_t take = r.take.load(std::memory_order_relaxed);
+    const std::int64_t bar = r.bar.load(std::memory_order_relaxed);
+    const auto now = Clock::now();
+    for (auto it = pendingPlays_.begin(); it != pendingPlays_.end();) {
+        std::int64_t startBar = -1;
+        bool answer = flush || now >= it->deadline;
+        if (applied > it->command) answer = true; // a later command superseded it: no bar to promise
+        else if (applied == it->command) {
+            // The audio thread took it: armed at a resolved bar, or already switched to it within that block.
+            if (pendingBar >= 0) startBar = pendingBar;
+            else if (state == 2 && take == it->take && bar >= 0) startBar = bar;
+            answer = answer || startBar >= 0;
+        }
+        if (!answer) { ++it; continue; }
+        client_.sendText(proto::writeOk(it->id, startBar >= 0, startBar));
+        it = pendingPlays_.erase(it);
+    }
 }
 
 void Bridge::onStop(const proto::HostMessage& m)

@@ -15,6 +15,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace sb {
 
@@ -27,6 +28,7 @@ struct BridgeOptions {
     int loopPollMs = 5;             // how often the audio rings are drained at the least
     int statusHeartbeatMs = 1000;   // status sent at least this often
     int statusMinIntervalMs = 250;  // and at most this often, unless the playback state changed
+    int playReplyWaitMs = 250;      // a `play` at the next bar line waits this long for the audio thread to name the bar
     std::string clientVersion = "0.1.0";
     std::string configDir;          // empty: sb::configDir()
     std::function<void(const std::string&)> log; // empty: one line on stderr
@@ -71,6 +73,7 @@ private:
     void dropAllTakes();
     void log(const std::string& line);
     bool push(const Command& c);
+    void answerPendingPlays(bool flush);
 
     AudioEngine& engine_;
     BridgeOptions options_;
@@ -91,6 +94,11 @@ private:
     std::map<std::uint32_t, Upload> uploads_;
     std::map<Take*, int> lent_;
     std::set<Take*> zombies_; // forgotten while lent
+
+    // Replies to `play` at the next bar line, held until the audio thread has resolved that bar.
+    struct PendingPlay { std::int64_t id = 0; std::uint64_t command = 0; std::uint32_t take = 0; Clock::time_point deadline{}; };
+    std::vector<PendingPlay> pendingPlays_;
+    std::uint64_t commandsPushed_ = 0;
 
     // Reconnection and reporting state.
     int backoffMs_ = 0;
