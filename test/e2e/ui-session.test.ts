@@ -184,8 +184,10 @@ describe('web UI session flows', { skip }, () => {
     await page.keyboard.press('f');
     await page.locator(`.take[data-take="${id}"].is-fav`).waitFor({ timeout: 5000 });
     assert.equal(fx.host.library.getTake(id!).favourite, true);
+    // The grid may re-render when the favourite arrives; read the neighbour once it has, then wait for focus to move.
+    const next = await page.locator('.take').nth(1).getAttribute('data-take');
     await page.keyboard.press('ArrowRight');
-    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-take')), await page.locator('.take').nth(1).getAttribute('data-take'));
+    await page.waitForFunction((want) => document.activeElement?.getAttribute('data-take') === want, next, { timeout: 5000 });
     await page.locator(`.take[data-take="${id}"]`).focus();
     await page.keyboard.press('Delete');
     await page.locator(`.take[data-take="${id}"]`).waitFor({ state: 'detached', timeout: 5000 });
