@@ -165,6 +165,8 @@ TEST_CASE("what the plugin writes for each plugin message's values parses to the
             written = writeCaptured(c);
         } else if (type == "ok") {
             written = writeOk((std::int64_t)num(j, "id"), j.get("bar") != nullptr, (std::int64_t)num(j, "bar"));
+        } else if (type == "capture.request") {
+            written = writeCaptureRequest((std::int64_t)num(j, "bar"), (int)num(j, "bars"));
         } else if (type == "error") {
             Fault f;
             f.code = str(j, "code");

@@ -164,6 +164,10 @@ export const ERROR_CODES = table({
   NATIVE_AUDIO_OPEN_FAILED: { summary: 'PortAudio could not open or start the audio stream (rate, buffer size or device busy).', hint: 'Try another sample rate or buffer size, or close the program holding the device; the message has PortAudio\'s reason.' },
   ENGINE_MODEL_MISSING: { summary: 'The musicgen-style engine has no model: none was given with --model and none is installed.', hint: 'Install a model package with `stylebridge models add DIR`, or pass --model DIR.' },
   ENGINE_MODEL_UNSUPPORTED: { summary: 'The model package cannot serve this engine (e.g. a text-only family asked for style audio).', hint: 'Use a musicgen-style package, or render with a prompt only.' },
+
+  // --- plugin-initiated capture (src/node/server, src/node/host; docs/protocol.md 4.7) --------------
+  SERVER_NO_CAPTURE_STORE: { summary: 'A plugin asked for a capture (capture.request) but this host keeps no captures.', hint: 'Run the full host (`stylebridge serve`), which stores captures in the project library.' },
+  CAPTURE_REQUEST_BUSY: { summary: 'A plugin asked for a capture while its earlier ones were still being taken (maxPluginCapturesInFlight).', hint: 'Trigger the Capture parameter less often; the host takes one bar at a time per plugin by default.' },
 });
 
 export type ErrorCode = keyof typeof ERROR_CODES;

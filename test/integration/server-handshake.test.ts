@@ -52,7 +52,7 @@ describe('server handshake and authentication', () => {
     assert.match(info.token, /^[0-9a-f]{64}$/);
     assert.equal(info.pid, process.pid);
     assert.equal(typeof info.version, 'string');
-    assert.deepEqual(info.protocol, { major: 1, minor: 0 });
+    assert.deepEqual(info.protocol, { major: 1, minor: 1 });
     if (process.platform !== 'win32') assert.equal(statSync(path).mode & 0o777, 0o600);
   });
 
@@ -142,7 +142,7 @@ describe('server handshake and authentication', () => {
   test('a hello with a newer minor version is negotiated down to the host minor', async () => {
     const u = new TestUi(await openSocket('ui', { port: server.port, token: server.token }), 'ui');
     const w = await u.hello({}, { major: 1, minor: 9 });
-    assert.deepEqual(w.protocol, { major: 1, minor: 0 });
+    assert.deepEqual(w.protocol, { major: 1, minor: 1 });
     await u.close();
   });
 

@@ -35,7 +35,7 @@ function frameBytes(h: Header, samples: number[][]): Buffer {
 
 const index = {
   description: 'Protocol v1 test vectors. See README.md. Paths are relative to this file.',
-  protocol: { major: 1, minor: 0 },
+  protocol: { major: 1, minor: 1 },
   limits: { maxChannels: 8, maxCaptureBars: 32, maxGain: 4, maxTransferFrames: 4194304, maxTransferBytes: 67108864 },
   frames: [] as unknown[],
   invalidFrames: [] as unknown[],
@@ -113,10 +113,10 @@ function message(name: string, sender: string, role: string, m: unknown) {
   writeFileSync(join(root, 'messages', `${name}.json`), JSON.stringify(m) + '\n');
   index.messages.push({ name, file: `messages/${name}.json`, sender, role });
 }
-message('hello-plugin', 'plugin', 'plugin', { type: 'hello', protocol: { major: 1, minor: 0 }, role: 'plugin', client: { name: 'stylebridge-plugin', version: '0.1.0' }, identity });
+message('hello-plugin', 'plugin', 'plugin', { type: 'hello', protocol: { major: 1, minor: 1 }, role: 'plugin', client: { name: 'stylebridge-plugin', version: '0.1.0' }, identity });
 message('hello-plugin-newer-minor', 'plugin', 'plugin', { type: 'hello', protocol: { major: 1, minor: 7 }, role: 'plugin', client: { name: 'stylebridge-plugin', version: '0.9.0' }, identity: { ...identity, format: 'clap', hostVersion: undefined, historyFrames: undefined, futureField: 'ignored' } });
 message('hello-ui', 'ui', 'ui', { type: 'hello', protocol: { major: 1, minor: 0 }, role: 'ui', client: { name: 'stylebridge-cli', version: '0.1.0' } });
-message('welcome-plugin', 'host', 'plugin', { type: 'welcome', protocol: { major: 1, minor: 0 }, session: 'p-3', instanceId: '5f1c9a0e7b2d4c11', server: { name: 'stylebridge', version: '0.1.0' }, limits });
+message('welcome-plugin', 'host', 'plugin', { type: 'welcome', protocol: { major: 1, minor: 1 }, session: 'p-3', instanceId: '5f1c9a0e7b2d4c11', server: { name: 'stylebridge', version: '0.1.0' }, limits });
 message('welcome-ui', 'host', 'ui', { type: 'welcome', protocol: { major: 1, minor: 0 }, session: 'u-1', server: { name: 'stylebridge', version: '0.1.0' }, limits });
 message('identity', 'plugin', 'plugin', { type: 'identity', identity: { ...identity, trackName: 'Drums 2', latency: 64 } });
 message('transport-playing', 'plugin', 'plugin', transport);
@@ -131,6 +131,8 @@ message('take-end', 'host', 'plugin', { type: 'take.end', id: 10, take: 3 });
 message('take-drop', 'host', 'plugin', { type: 'take.drop', id: 11, take: 3 });
 message('ok', 'plugin', 'plugin', { type: 'ok', id: 9 });
 message('ok-with-bar', 'plugin', 'plugin', { type: 'ok', id: 12, bar: 17 });
+// 1.1: the plugin asks for a capture of bars it has heard (its Capture parameter).
+message('capture-request', 'plugin', 'plugin', { type: 'capture.request', bar: 12, bars: 1 });
 message('play-next-replace', 'host', 'plugin', { type: 'play', id: 12, take: 3, at: 'next', mode: 'replace', gain: 1, loop: true });
 message('play-bar-mix', 'host', 'plugin', { type: 'play', id: 13, take: 4, at: 'bar', bar: 20, mode: 'mix', gain: 0.5 });
 message('stop-now', 'host', 'plugin', { type: 'stop', id: 14, at: 'now' });
@@ -170,6 +172,10 @@ invalid('stop-bad-at', 'host', 'plugin', j({ type: 'stop', id: 14, at: 'later' }
 invalid('capture-from-plugin', 'plugin', 'plugin', j({ type: 'capture', id: 7, at: 'last', bars: 1 }), 'PROTO_WRONG_ROLE', 'parse', 'only the host sends capture');
 invalid('transport-on-ui', 'ui', 'ui', j(transport), 'PROTO_WRONG_ROLE', 'parse', 'a UI does not send transport');
 invalid('call-from-plugin', 'plugin', 'plugin', j({ type: 'call', id: 1, method: 'tracks.list' }), 'PROTO_WRONG_ROLE', 'parse', 'only UIs call methods');
+invalid('capture-request-zero-bars', 'plugin', 'plugin', j({ type: 'capture.request', bar: 12, bars: 0 }), 'PROTO_INVALID_MESSAGE', 'parse', 'bars 0');
+invalid('capture-request-no-bar', 'plugin', 'plugin', j({ type: 'capture.request', bars: 1 }), 'PROTO_INVALID_MESSAGE', 'parse', 'bar missing');
+invalid('capture-request-from-host', 'host', 'plugin', j({ type: 'capture.request', bar: 12, bars: 1 }), 'PROTO_WRONG_ROLE', 'parse', 'only a plugin sends capture.request');
+invalid('capture-request-33-bars', 'plugin', 'plugin', j({ type: 'capture.request', bar: 12, bars: 33 }), 'PROTO_LIMIT_EXCEEDED', 'limits', 'over maxCaptureBars 32');
 invalid('capture-33-bars', 'host', 'plugin', j({ type: 'capture', id: 7, at: 'last', bars: 33 }), 'PROTO_LIMIT_EXCEEDED', 'limits', 'over maxCaptureBars 32');
 invalid('take-begin-9-channels', 'host', 'plugin', j({ type: 'take.begin', id: 9, take: 3, frames: 100, sampleRate: 48000, channels: 9 }), 'PROTO_LIMIT_EXCEEDED', 'limits', 'over maxChannels 8');
 invalid('take-begin-too-many-frames', 'host', 'plugin', j({ type: 'take.begin', id: 9, take: 3, frames: 4194305, sampleRate: 48000, channels: 1 }), 'PROTO_LIMIT_EXCEEDED', 'limits', 'over maxTransferFrames');

@@ -109,8 +109,13 @@ void Bridge::drainAudio()
         std::int64_t bar = -1;
         if (log_.lastCompleteBarAt(trig.ringFrame, bar) && bar >= 0) {
             lastTrigger_ = bar;
-            // Protocol v1 has no plugin-initiated capture message yet: the trigger is resolved and logged.
-            log("Capture parameter: last complete bar is bar " + std::to_string(bar));
+            // Protocol 1.1: the host captures that bar and keeps it; with a 1.0 host (or none) the bar is only logged.
+            if (client_.isOpen() && protocolMinor_ >= 1) {
+                client_.sendText(proto::writeCaptureRequest(bar, 1));
+                log("Capture parameter: asked the host to capture bar " + std::to_string(bar));
+            } else {
+                log("Capture parameter: last complete bar is bar " + std::to_string(bar) + " (no host that takes capture requests)");
+            }
         } else {
             log("Capture parameter: no complete bar heard (transport stopped or no position)");
         }
@@ -204,6 +209,7 @@ bool Bridge::attempt()
         }
         limits_ = proto::Limits();
         proto::applyWelcomeLimits(hm.limits, limits_);
+        protocolMinor_ = std::min(hm.minor, proto::kMinor);
         client_.parser().setMaxMessageBytes(limits_.maxBinaryMessageBytes);
         if (!hm.instanceId.empty()) {
             std::lock_guard<std::mutex> lock(identityMutex_);

@@ -101,6 +101,7 @@ private:
     std::uint64_t commandsPushed_ = 0;
 
     // Reconnection and reporting state.
+    int protocolMinor_ = 0; // negotiated in welcome
     int backoffMs_ = 0;
     Clock::time_point nextAttempt_{};
     std::string lastFailure_;

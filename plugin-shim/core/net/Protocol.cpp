@@ -223,7 +223,7 @@ bool parseHostMessage(const std::string& text, const Limits& limits, HostMessage
     }
     fault.id = c.id;
     if (type == "hello" || type == "identity" || type == "transport" || type == "status" || type == "captured" || type == "ok"
-        || type == "call" || type == "result" || type == "event") {
+        || type == "capture.request" || type == "call" || type == "result" || type == "event") {
         fault.code = "PROTO_WRONG_ROLE";
         fault.message = "The host does not send \"" + type + "\" to a plugin.";
         return false;
@@ -297,6 +297,13 @@ std::string writeOk(std::int64_t id, bool hasBar, std::int64_t bar)
     JsonWriter w;
     w.beginObject().key("type").value("ok").key("id").value(id);
     if (hasBar) w.key("bar").value(bar);
+    return w.endObject().str();
+}
+
+std::string writeCaptureRequest(std::int64_t bar, int bars)
+{
+    JsonWriter w;
+    w.beginObject().key("type").value("capture.request").key("bar").value(bar).key("bars").value(bars);
     return w.endObject().str();
 }
 

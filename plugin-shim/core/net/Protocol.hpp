@@ -11,7 +11,7 @@ namespace sb {
 namespace proto {
 
 constexpr int kMajor = 1;
-constexpr int kMinor = 0;
+constexpr int kMinor = 1; // 1.1: capture.request
 
 // The limits of docs/protocol.md section 7 that the plugin enforces; defaults are v1's, replaced by
 // the values the host sends in `welcome.limits`.
@@ -110,6 +110,8 @@ std::string writeTransport(const Transport& t);
 std::string writeStatus(const Status& s);
 std::string writeCaptured(const Captured& c);
 std::string writeOk(std::int64_t id, bool hasBar = false, std::int64_t bar = 0);
+// Since 1.1 (send only when the welcome's minor is >= 1): ask the host to capture bars already heard.
+std::string writeCaptureRequest(std::int64_t bar, int bars);
 std::string writeError(const Fault& f, bool fatal = false);
 
 // ---- binary audio frames (section 6) --------------------------------------------------------------

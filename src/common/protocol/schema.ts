@@ -96,6 +96,8 @@ export const TransportSchema = msg('transport', TransportFields);
 export const StatusSchema = msg('status', StatusFields);
 export const CapturedSchema = msg('captured', { id: RequestId, ...CapturedFields });
 export const OkSchema = msg('ok', { id: RequestId, bar: Type.Optional(NonNegInt) });
+/** Since 1.1: the plugin asks the host to capture bars it has heard (its Capture parameter); no reply. */
+export const CaptureRequestSchema = msg('capture.request', { bar: NonNegInt, bars: Type.Integer({ minimum: 1, maximum: 65535 }) });
 
 // ----- host to plugin ----------------------------------------------------------------------------
 export const CaptureSchema = msg('capture', {
@@ -147,6 +149,8 @@ interface MessageSpec {
   readonly schema: TSchema;
   /** The senders allowed to send this type, and the path it travels on. */
   readonly from: readonly { readonly sender: Sender; readonly role: Role }[];
+  /** The minor version that added the type (absent: 1.0); a peer that negotiated less must not send it. */
+  readonly since?: number;
 }
 
 const p2h = { sender: 'plugin', role: 'plugin' } as const;
@@ -164,6 +168,7 @@ export const MESSAGES = {
   status: { schema: StatusSchema, from: [p2h] },
   captured: { schema: CapturedSchema, from: [p2h] },
   ok: { schema: OkSchema, from: [p2h] },
+  'capture.request': { schema: CaptureRequestSchema, from: [p2h], since: 1 },
   capture: { schema: CaptureSchema, from: [h2p] },
   'take.begin': { schema: TakeBeginSchema, from: [h2p] },
   'take.end': { schema: TakeEndSchema, from: [h2p] },
@@ -188,6 +193,7 @@ export type TransportMessage = Static<typeof TransportSchema>;
 export type StatusMessage = Static<typeof StatusSchema>;
 export type CapturedMessage = Static<typeof CapturedSchema>;
 export type OkMessage = Static<typeof OkSchema>;
+export type CaptureRequestMessage = Static<typeof CaptureRequestSchema>;
 export type CaptureMessage = Static<typeof CaptureSchema>;
 export type TakeBeginMessage = Static<typeof TakeBeginSchema>;
 export type TakeEndMessage = Static<typeof TakeEndSchema>;
@@ -208,6 +214,7 @@ export interface MessageMap {
   status: StatusMessage;
   captured: CapturedMessage;
   ok: OkMessage;
+  'capture.request': CaptureRequestMessage;
   capture: CaptureMessage;
   'take.begin': TakeBeginMessage;
   'take.end': TakeEndMessage;

@@ -64,6 +64,12 @@ function crossFieldRule(type: MessageType, m: Record<string, unknown>, role: Rol
   return undefined;
 }
 
+/** The minor protocol version that added `type` (0 for the types of 1.0). */
+export function messageSince(type: MessageType): number {
+  const spec = MESSAGES[type];
+  return 'since' in spec ? spec.since : 0;
+}
+
 /**
  * Parses one text message sent by `sender` on a `role` path. Never throws: any problem comes back
  * as a fault with its stable code (docs/protocol.md 3.3).
@@ -119,6 +125,7 @@ export function checkLimits(m: AnyMessage, limits: ProtocolLimits): ProtocolFaul
     case 'identity':
       return m.identity.channels > limits.maxChannels ? over('maxChannels', limits.maxChannels, m.identity.channels, id) : undefined;
     case 'capture':
+    case 'capture.request':
       return m.bars > limits.maxCaptureBars ? over('maxCaptureBars', limits.maxCaptureBars, m.bars, id) : undefined;
     case 'captured':
       return m.bars > limits.maxCaptureBars ? over('maxCaptureBars', limits.maxCaptureBars, m.bars, id) : transfer(m.frames, m.channels);

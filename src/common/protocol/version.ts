@@ -1,7 +1,8 @@
 // Protocol version constants and the negotiation rule (docs/protocol.md 3.1).
 
 export const PROTOCOL_MAJOR = 1;
-export const PROTOCOL_MINOR = 0;
+/** 1: `capture.request` (a plugin asks the host to capture bars it has heard). */
+export const PROTOCOL_MINOR = 1;
 
 export interface ProtocolVersion {
   readonly major: number;

@@ -12,7 +12,7 @@ import { registerMusicgenStyleEngine } from '../engines/musicgen-style/index.js'
 import { resolveModel } from '../models/installed.js';
 import { JobQueue, type JobEvent, type JobSnapshot } from '../jobs/index.js';
 import { openProject, type CaptureRecord, type ProjectLibrary, type TakeRecord } from '../library/index.js';
-import { startServer, type StylebridgeServer } from '../server/index.js';
+import { startServer, type CaptureRequest, type PluginCaptureRequest, type PluginSession, type StylebridgeServer } from '../server/index.js';
 import type { LogFn } from '../server/connection.js';
 import { apiCapture, apiTake } from './records.js';
 import { cutSourceBars } from './source.js';
@@ -29,6 +29,8 @@ export interface HostOptions {
   readonly limits?: Partial<ProtocolLimits>;
   /** Renders running at once (default 1). */
   readonly renderConcurrency?: number;
+  /** Plugin-initiated captures (`capture.request`) taken at once per plugin; more are refused (default 1). */
+  readonly maxPluginCapturesInFlight?: number;
   readonly log?: LogFn;
 }
 
@@ -80,6 +82,31 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   };
   const prepareTake = async (audio: AudioBuffer, identity: { sampleRate: number }): Promise<AudioBuffer> =>
     (audio.sampleRate === identity.sampleRate ? audio : resample(audio, identity.sampleRate));
+  // A plugin's own capture request (its Capture parameter) is taken like `captures.take`, once the host is wired.
+  const maxPluginCaptures = opts.maxPluginCapturesInFlight ?? 1;
+  const pluginCaptures = new Map<PluginSession, number>();
+  const wired: { capture?: (session: PluginSession, req: CaptureRequest) => Promise<unknown> } = {};
+  const log = opts.log ?? (() => undefined);
+  const onCaptureRequest = (session: PluginSession, req: PluginCaptureRequest) => {
+    const busy = pluginCaptures.get(session) ?? 0;
+    const capture = wired.capture;
+    if (busy >= maxPluginCaptures || !capture) {
+      session.sendError({ code: 'CAPTURE_REQUEST_BUSY', message: `Bar ${req.bar} was not captured: ${busy} capture(s) from this plugin are still being taken (maxPluginCapturesInFlight ${maxPluginCaptures}).`, details: { bar: req.bar, bars: req.bars } });
+      return;
+    }
+    pluginCaptures.set(session, busy + 1);
+    capture(session, { at: 'bar', bar: req.bar, bars: req.bars })
+      .catch((err: unknown) => {
+        const e = err instanceof StylebridgeError ? err : new StylebridgeError('INTERNAL', String(err));
+        log('warn', `capture of bar ${req.bar} asked by plugin ${session.instanceId} failed: ${e.code} ${e.message}`);
+        session.sendError({ code: e.code, message: e.message, details: { ...(e.details ?? {}), bar: req.bar, bars: req.bars } });
+      })
+      .finally(() => {
+        const n = (pluginCaptures.get(session) ?? 1) - 1;
+        if (n > 0) pluginCaptures.set(session, n);
+        else pluginCaptures.delete(session);
+      });
+  };
   let server: StylebridgeServer;
   try {
     server = await startServer({
@@ -92,6 +119,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       files: { root: projectDir, allow: isLibraryAudioPath },
       resolveTake,
       prepareTake,
+      onCaptureRequest,
     });
   } catch (err) {
     library.close();
@@ -121,16 +149,19 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     return { capture: apiCapture(rec) };
   };
 
-  api.register('captures.take', HOST_METHODS['captures.take'].params, async (p: HostParams<'captures.take'>) => {
-    const session = server.sessions.find(p.track);
-    const res = await session.capture(p.bar === undefined ? { at: 'last', bars: p.bars ?? 1 } : { at: 'bar', bar: p.bar, bars: p.bars ?? 1 });
+  const takeCapture = async (session: PluginSession, req: CaptureRequest) => {
+    const res = await session.capture(req);
     const info = res.info;
     return storeCapture(res.audio, {
       bpm: info.bpm, meter: { numerator: info.meterNum, denominator: info.meterDen }, bars: info.bars, bar: info.bar,
       // Hosts that give plugins no track name send an empty one: the capture is then known by the instance id.
       source: { kind: 'plugin', daw: session.identity.host, pluginFormat: session.identity.format, trackId: session.instanceId, ...(session.identity.trackName ? { trackName: session.identity.trackName } : {}) },
     });
-  });
+  };
+  wired.capture = takeCapture;
+
+  api.register('captures.take', HOST_METHODS['captures.take'].params, async (p: HostParams<'captures.take'>) =>
+    takeCapture(server.sessions.find(p.track), p.bar === undefined ? { at: 'last', bars: p.bars ?? 1 } : { at: 'bar', bar: p.bar, bars: p.bars ?? 1 }));
 
   api.register('captures.import', HOST_METHODS['captures.import'].params, async (p: HostParams<'captures.import'>, ctx) => {
     const decoded = ctx.audio!;

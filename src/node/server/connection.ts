@@ -4,7 +4,7 @@ import { StylebridgeError, isErrorCode, type ErrorCode } from '../../common/erro
 import { decodeFrame, type AudioFrame } from '../../common/protocol/frame.js';
 import type { ProtocolLimits } from '../../common/protocol/limits.js';
 import type { AnyMessage, HelloMessage, Role } from '../../common/protocol/schema.js';
-import { checkLimits, parseMessage, type ProtocolFault } from '../../common/protocol/validate.js';
+import { checkLimits, messageSince, parseMessage, type ProtocolFault } from '../../common/protocol/validate.js';
 import { CLOSE_CODES, PROTOCOL_VERSION, negotiateVersion, type ProtocolVersion } from '../../common/protocol/version.js';
 import { DropCounter, TokenBucket } from './rate-limit.js';
 
@@ -173,6 +173,14 @@ export abstract class Connection {
     }
     if (r.message.type === 'hello') {
       this.sendError({ code: 'PROTO_INVALID_MESSAGE', message: 'hello was already received.', details: { type: 'hello' } });
+      return;
+    }
+    const since = messageSince(r.message.type);
+    if (this.protocol && since > this.protocol.minor) {
+      // A type of a later minor than this connection negotiated is unknown here (docs/protocol.md 3.3).
+      const f: ProtocolFault = { code: 'PROTO_UNKNOWN_TYPE', message: `"${r.message.type}" needs protocol ${PROTOCOL_VERSION.major}.${since}; this connection speaks ${this.protocol.major}.${this.protocol.minor}.`, details: { type: r.message.type } };
+      this.sendError(f);
+      this.refused(f);
       return;
     }
     const over = checkLimits(r.message, l);

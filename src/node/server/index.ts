@@ -14,7 +14,7 @@ import { ApiRegistry } from './api.js';
 import { registerBuiltinMethods } from './builtin-methods.js';
 import type { Connection, LogFn } from './connection.js';
 import { checkHost, checkOrigin, checkToken, rawRefusal, type Refusal } from './http-guard.js';
-import { PluginSession, type PluginSessionContext } from './plugin-session.js';
+import { PluginSession, type PluginCaptureRequest, type PluginSessionContext } from './plugin-session.js';
 import { SessionRegistry } from './sessions.js';
 import { sendJsonStatus, serveStatic } from './static-files.js';
 import { TakeStore } from './take-store.js';
@@ -22,7 +22,7 @@ import { FILES_PREFIX, serveProjectFile, type ProjectFilesOptions } from './proj
 import { UiConnection, type UiContext } from './ui-connection.js';
 
 export { ApiRegistry, AudioReply, withAudio, type MethodContext, type MethodHandler } from './api.js';
-export { PluginSession, type CaptureRequest, type CaptureResult, type PlayRequest, type StopRequest } from './plugin-session.js';
+export { PluginSession, type CaptureRequest, type CaptureResult, type PlayRequest, type PluginCaptureRequest, type StopRequest } from './plugin-session.js';
 export { SessionRegistry } from './sessions.js';
 
 export interface ServerOptions {
@@ -44,6 +44,8 @@ export interface ServerOptions {
   readonly prepareTake?: (audio: AudioBuffer, identity: Identity) => Promise<AudioBuffer> | AudioBuffer;
   /** Serves project audio at /files/... (token required) for waveforms and drag-out. */
   readonly files?: ProjectFilesOptions;
+  /** A plugin asked for a capture (`capture.request`); without it the request is logged and refused. */
+  readonly onCaptureRequest?: (session: PluginSession, req: PluginCaptureRequest) => void;
   readonly log?: LogFn;
 }
 
@@ -125,6 +127,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<Stylebridge
       if (what === 'transport') dirtyTransport.add(s);
       else if (what === 'status') broadcast('status', { track: s.instanceId, status: s.status });
       else tracksChanged();
+    },
+    captureRequested: (s, req) => {
+      if (opts.onCaptureRequest) {
+        opts.onCaptureRequest(s, req);
+        return;
+      }
+      log('info', `plugin ${s.instanceId} asked for a capture of bar ${req.bar}; this host keeps no captures`);
+      s.sendError({ code: 'SERVER_NO_CAPTURE_STORE', message: 'This host does not keep captures.', details: { bar: req.bar, bars: req.bars } });
     },
     sessionClosed: (s) => {
       sessions.remove(s);

@@ -39,12 +39,20 @@ export interface StopRequest {
   readonly bar?: number;
 }
 
+/** Bars a plugin asks the host to capture (`capture.request`, protocol 1.1). */
+export interface PluginCaptureRequest {
+  readonly bar: number;
+  readonly bars: number;
+}
+
 /** What the plugin session needs from the server beyond a plain connection. */
 export interface PluginSessionContext extends ConnectionContext {
   /** True when another live session already uses this instanceId. */
   instanceInUse(instanceId: string): boolean;
   sessionReady(s: PluginSession): void;
   sessionChanged(s: PluginSession, what: 'identity' | 'transport' | 'status'): void;
+  /** The plugin asked for a capture of bars it has heard. */
+  captureRequested(s: PluginSession, req: PluginCaptureRequest): void;
   sessionClosed(s: PluginSession): void;
 }
 
@@ -129,6 +137,10 @@ export class PluginSession extends Connection {
         const { type: _t, ...st } = m;
         this.status = st;
         this.ctx.sessionChanged(this, 'status');
+        return;
+      }
+      case 'capture.request': {
+        this.ctx.captureRequested(this, { bar: m.bar, bars: m.bars });
         return;
       }
       case 'identity': {
