@@ -4,6 +4,7 @@
 
 #include "AudioEngine.hpp"
 #include "HostPosition.hpp"
+#include "HostTrackName.hpp"
 #include "Parameters.hpp"
 #include "net/Bridge.hpp"
 
@@ -11,6 +12,7 @@
 #include <cstring>
 #include <cmath>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <string>
 
@@ -74,10 +76,17 @@ public:
         : Plugin(sb::kParamCount, 0, 1), decoder_(buildFormat()), bridge_(new sb::Bridge(engine_)), instanceId_(randomInstanceId())
     {
         for (uint32_t i = 0; i < sb::kParamCount; ++i) values_[i] = sb::kParameters[i].def;
+        // Built inside a format adapter that knows the DAW's track name (CLAP track-info, VST3 channel context).
+        trackTarget_ = sb::constructingTrackNameTarget();
+        if (trackTarget_) {
+            trackTarget_->ctx = this;
+            trackTarget_->deliver = [](void* self, const char* name) { static_cast<StylebridgePlugin*>(self)->setTrackName(name); };
+        }
     }
 
     ~StylebridgePlugin() override
     {
+        if (trackTarget_) trackTarget_->deliver = nullptr;
         bridge_->stop();
         engine_.deactivate();
     }
@@ -159,6 +168,10 @@ protected:
         id.host = hostName();
         id.format = formatName();
         id.instanceId = instanceId_;
+        {
+            std::lock_guard<std::mutex> lock(trackNameMutex_);
+            id.trackName = trackName_;
+        }
         id.sampleRate = static_cast<int>(std::lround(getSampleRate()));
         id.channels = 2;
         id.latency = 0;
@@ -201,11 +214,31 @@ protected:
     }
 
 private:
+    // [main thread] The DAW renamed the track (or told its name first): kept for the next activation and sent
+    // to the app at once when connected (protocol 4.1). At most 256 bytes, cut on a UTF-8 character boundary.
+    void setTrackName(const char* utf8)
+    {
+        std::string name(utf8);
+        if (name.size() > 256) {
+            std::size_t n = 256;
+            while (n > 0 && (static_cast<unsigned char>(name[n]) & 0xC0) == 0x80) --n;
+            name.resize(n);
+        }
+        {
+            std::lock_guard<std::mutex> lock(trackNameMutex_);
+            trackName_ = name;
+        }
+        bridge_->setTrackName(name);
+    }
+
     sb::AudioEngine engine_;
     sb::PositionDecoder decoder_;
     std::unique_ptr<sb::Bridge> bridge_;
     std::string instanceId_;
     std::atomic<float> values_[sb::kParamCount];
+    sb::TrackNameTarget* trackTarget_ = nullptr;
+    std::mutex trackNameMutex_;
+    std::string trackName_;
 
     DISTRHO_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR(StylebridgePlugin)
 };

@@ -3,6 +3,7 @@
 // Usage: clap-host --plugin PATH.clap [--rate 48000] [--bpm 120] [--num 4] [--den 4] [--block 256]
 //                  [--seconds 10] [--speed 1] [--start-ppq 0] [--out FILE.f32] [--event T:capture|T:stop|T:play|T:locate=PPQ]...
 //                  [--expect-passthrough 1]   (exit 1 unless every output sample equals its input sample)
+//                  [--track-name NAME] [--event T:rename=NAME]   (the track-info extension: the track's name, renamed at T)
 // The input at timeline sample s is (s mod 2^24) / 2^24 on the left and its negative on the right (exact floats),
 // silence while stopped. --speed 1 paces blocks in real time (0: as fast as possible). The output is written
 // interleaved float32. A JSON summary (process() timings against the block budget) goes to stdout.
@@ -12,6 +13,7 @@
 #include "clap/host.h"
 #include "clap/plugin.h"
 #include "clap/process.h"
+#include "clap/string-sizes.h"
 
 #include <algorithm>
 #include <chrono>
@@ -30,7 +32,30 @@ struct Event {
     double at;
     std::string what;
     double value;
+    std::string text;
 };
+
+// The track-info extension of the CLAP specification (not in DPF 1.6's headers); same layout as the plugin's.
+constexpr const char* kTrackInfo = "clap.track-info/1";
+struct TrackInfo {
+    std::uint64_t flags;
+    char name[CLAP_NAME_SIZE];
+    struct { std::uint8_t alpha, red, green, blue; } color;
+    std::int32_t audioChannelCount;
+    const char* audioPortType;
+};
+struct HostTrackInfo { bool(CLAP_ABI* get)(const clap_host_t*, TrackInfo*); };
+struct PluginTrackInfo { void(CLAP_ABI* changed)(const clap_plugin_t*); };
+std::string gTrackName; // empty: the host offers no track-info
+bool CLAP_ABI trackInfoGet(const clap_host_t*, TrackInfo* info)
+{
+    *info = TrackInfo{};
+    info->flags = 1; // CLAP_TRACK_INFO_HAS_TRACK_NAME
+    std::snprintf(info->name, sizeof info->name, "%s", gTrackName.c_str());
+    info->audioChannelCount = 2;
+    return true;
+}
+const HostTrackInfo kHostTrackInfo = {trackInfoGet};
 
 struct Options {
     std::string plugin, out;
@@ -58,13 +83,18 @@ bool parse(int argc, char** argv, Options& o)
         else if (a == "--speed") o.speed = std::atof(v);
         else if (a == "--start-ppq") o.startPpq = std::atof(v);
         else if (a == "--expect-passthrough") o.expectPassthrough = std::atoi(v) != 0;
+        else if (a == "--track-name") gTrackName = v;
         else if (a == "--event") {
             const std::string e = v;
             const std::size_t colon = e.find(':');
             if (colon == std::string::npos) return false;
-            Event ev{std::atof(e.substr(0, colon).c_str()), e.substr(colon + 1), 0};
+            Event ev{std::atof(e.substr(0, colon).c_str()), e.substr(colon + 1), 0, ""};
             const std::size_t eq = ev.what.find('=');
-            if (eq != std::string::npos) { ev.value = std::atof(ev.what.substr(eq + 1).c_str()); ev.what = ev.what.substr(0, eq); }
+            if (eq != std::string::npos) {
+                ev.text = ev.what.substr(eq + 1);
+                ev.value = std::atof(ev.text.c_str());
+                ev.what = ev.what.substr(0, eq);
+            }
             o.events.push_back(ev);
         } else return false;
     }
@@ -131,7 +161,9 @@ int main(int argc, char** argv)
     host.vendor = "Stylebridge";
     host.url = "";
     host.version = "0.1.0";
-    host.get_extension = [](const clap_host_t*, const char*) -> const void* { return nullptr; };
+    host.get_extension = [](const clap_host_t*, const char* id) -> const void* {
+        return !gTrackName.empty() && std::strcmp(id, kTrackInfo) == 0 ? &kHostTrackInfo : nullptr;
+    };
     host.request_restart = [](const clap_host_t*) {};
     host.request_process = [](const clap_host_t*) {};
     host.request_callback = [](const clap_host_t*) {};
@@ -171,6 +203,11 @@ int main(int argc, char** argv)
             else if (e.what == "stop") playing = false;
             else if (e.what == "play") playing = true;
             else if (e.what == "locate") timeline = static_cast<std::int64_t>(std::llround(e.value * fpq));
+            else if (e.what == "rename") {
+                // A host calls this on its main thread; this host has one thread.
+                gTrackName = e.text;
+                if (auto* ti = static_cast<const PluginTrackInfo*>(plugin->get_extension(plugin, kTrackInfo))) ti->changed(plugin);
+            }
         }
         const auto n = static_cast<uint32_t>(o.block);
         for (uint32_t i = 0; i < n; ++i) {

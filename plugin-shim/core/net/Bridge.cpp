@@ -149,6 +149,11 @@ void Bridge::run()
         case ws::Client::Poll::Timeout: break;
         }
         if (client_.isOpen()) {
+            if (identityChanged_.exchange(false)) {
+                const proto::Identity id = currentIdentity();
+                client_.sendText(proto::writeIdentity(id));
+                log("track name is now \"" + id.trackName + "\"");
+            }
             answerPendingPlays(false);
             sendTransportIfDue(false);
             sendStatusIfDue(false);
@@ -156,6 +161,26 @@ void Bridge::run()
     }
     if (client_.isOpen()) client_.close(1001, "plugin unloaded");
     connected_ = false;
+}
+
+proto::Identity Bridge::currentIdentity()
+{
+    proto::Identity id;
+    {
+        std::lock_guard<std::mutex> lock(identityMutex_);
+        id = identity_;
+    }
+    id.historyFrames = std::max<std::int64_t>(0, engine_.history().capacity()
+                                                     - static_cast<std::int64_t>(engine_.limits().marginSeconds * engine_.sampleRate()));
+    return id;
+}
+
+void Bridge::setTrackName(const std::string& name)
+{
+    std::lock_guard<std::mutex> lock(identityMutex_);
+    if (identity_.trackName == name) return;
+    identity_.trackName = name;
+    identityChanged_ = true;
 }
 
 bool Bridge::attempt()
@@ -174,14 +199,8 @@ bool Bridge::attempt()
     if (!client_.connect(info.port, "/plugin", info.token, options_.connectTimeoutMs, err, status, body))
         return failed(err + (body.empty() ? "" : ": " + body.substr(0, 200)));
     client_.parser().setMaxMessageBytes(limits_.maxBinaryMessageBytes);
-    proto::Identity id;
-    {
-        std::lock_guard<std::mutex> lock(identityMutex_);
-        id = identity_;
-    }
-    id.historyFrames = std::max<std::int64_t>(0, engine_.history().capacity()
-                                                     - static_cast<std::int64_t>(engine_.limits().marginSeconds * engine_.sampleRate()));
-    if (!client_.sendText(proto::writeHello(id, options_.clientVersion))) return failed("connection lost while sending hello");
+    identityChanged_ = false; // the hello carries the current identity
+    if (!client_.sendText(proto::writeHello(currentIdentity(), options_.clientVersion))) return failed("connection lost while sending hello");
     const auto deadline = Clock::now() + milliseconds(options_.helloTimeoutMs);
     while (!stop_ && Clock::now() < deadline) {
         drainAudio();

@@ -51,6 +51,9 @@ public:
     std::string instanceId() const;       // possibly reassigned by the host's welcome
     std::int64_t lastTriggeredBar() const noexcept { return lastTrigger_.load(); } // -1: none yet
     std::uint64_t connects() const noexcept { return connects_.load(); }
+    // Not real-time (any thread). The DAW's track name changed: sent in the next hello, and at once as
+    // `identity` when connected.
+    void setTrackName(const std::string& name);
 
 private:
     using Clock = std::chrono::steady_clock;
@@ -69,6 +72,7 @@ private:
     void sendError(const std::string& code, const std::string& message, std::int64_t id, const std::string& details = "");
     void sendTransportIfDue(bool force);
     void sendStatusIfDue(bool force);
+    proto::Identity currentIdentity();
     void forget(Take* t);      // no longer in the store: free now, or when the audio thread gives it back
     void dropAllTakes();
     void log(const std::string& line);
@@ -87,6 +91,7 @@ private:
     std::atomic<bool> connected_{false};
     std::atomic<std::int64_t> lastTrigger_{-1};
     std::atomic<std::uint64_t> connects_{0};
+    std::atomic<bool> identityChanged_{false};
 
     // Takes: the store (by the host's take number), uploads in progress, and lent-out counts.
     std::map<std::uint32_t, Take*> store_;
