@@ -66,7 +66,8 @@ async function endToEnd(c: Case): Promise<Figures> {
 
   const host = await startHost({ projectDir: join(dir, 'project'), configDir });
   const stopFile = join(dir, 'stop');
-  writeFileSync(join(dir, 'play.lua'), playSessionLua(dir, { rate: c.rate, format: c.format, track: TRACK, stopFile, maxSeconds: 90 }));
+  const renameFile = join(dir, 'rename');
+  writeFileSync(join(dir, 'play.lua'), playSessionLua(dir, { rate: c.rate, format: c.format, track: TRACK, stopFile, renameFile, maxSeconds: 90 }));
   let log = '';
   const ardour = spawn('ardour7-lua', [join(dir, 'play.lua')], { env: ardourEnv });
   ardour.stdout.on('data', (d: Buffer) => (log += d.toString()));
@@ -90,8 +91,10 @@ async function endToEnd(c: Case): Promise<Figures> {
     assert.equal(row.transport.meterNum, c.meter.numerator);
     assert.equal(row.transport.meterDen, c.meter.denominator);
     figures.identity = row.identity;
-    // The track is addressed by its instance id: the plugin formats give no track name here (see the plugin README).
-    const track = row.identity.trackName || row.id;
+    // VST3 learns the track name from Ardour (IInfoListener); LV2 has no way to, so its track is addressed by instance id.
+    if (c.format === 'vst3') assert.equal(row.identity.trackName, TRACK);
+    else assert.equal(row.identity.trackName, '');
+    const track = c.format === 'vst3' ? TRACK : row.id;
 
     // `stylebridge capture --bar K --out` writes the region's samples of bar K, sample for sample.
     const capFile = join(dir, 'bar.wav');
@@ -129,6 +132,14 @@ async function endToEnd(c: Case): Promise<Figures> {
     assert.equal(reported, start, 'the plugin status names the bar the CLI printed');
     assert.ok(start >= before + 1 && start <= after + 1, `the take starts at bar ${start}, the next bar line after the transport was at bar ${before}..${after}`);
     await until(`bar ${start + CHECKED_BARS} played`, () => session.transport !== null && session.transport.bar >= start + CHECKED_BARS + 1, 60_000, () => log);
+    if (c.format === 'vst3') {
+      // A rename in Ardour reaches the plugin (IInfoListener) and the app (identity), and the CLI finds the new name.
+      writeFileSync(renameFile, `${TRACK} 2\n`);
+      await until('the rename', () => session.identity.trackName === `${TRACK} 2` || undefined, 10_000, () => log);
+      const renamed = (await cli(['tracks'])).json<{ tracks: Row[] }>().tracks;
+      assert.equal(renamed[0]?.identity.trackName, `${TRACK} 2`);
+      figures.renamedTo = renamed[0]?.identity.trackName;
+    }
     writeFileSync(stopFile, '');
     assert.equal(await exited, 0, log.slice(-3000));
     assert.match(log, /ardour-done/);
@@ -189,7 +200,7 @@ describe('the product in Ardour 7, headless, through the stylebridge CLI', { ski
     ['VST3 at 4/4 120 BPM 48 kHz', { format: 'vst3', style: 'house', rate: 48000, bpm: 120, meter: { numerator: 4, denominator: 4 }, bars: 16 }, vst3],
   ];
   for (const [name, c, skipCase] of cases) {
-    test(`${name}: tracks sees the plugin, capture --bar returns the region's bar sample for sample, a rendered take auditioned from a file plays from the next bar line and on every bar line after`, { skip: skipCase }, async (t) => {
+    test(`${name}: tracks sees the plugin, capture --bar returns the region's bar sample for sample, a rendered take auditioned from a file plays from the next bar line and on every bar line after${c.format === 'vst3' ? '; the plugin reports Ardour\'s track name and its rename' : ''}`, { skip: skipCase }, async (t) => {
       const figures = await endToEnd(c);
       t.diagnostic(JSON.stringify(figures));
     });

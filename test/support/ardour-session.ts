@@ -69,10 +69,11 @@ print("session-created")
 /**
  * A script that loads `dir/session`, inserts the plugin first on `track` (which plays its region from disk),
  * records the track's output into a second track "Out", rolls from 0 until the file `stopFile` appears (or
- * `maxSeconds` pass), then stops, saves and closes. Transport, monitor and region fades are off, so the track
+ * `maxSeconds` pass), then stops, saves and closes. When the file `renameFile` appears, the track takes the name
+ * it holds (first line), as a rename in the mixer would. Transport, monitor and region fades are off, so the track
  * output is the region's samples where the plugin passes audio through.
  */
-export function playSessionLua(dir: string, opts: { rate: number; format: ArdourPluginFormat; track: string; stopFile: string; maxSeconds: number }): string {
+export function playSessionLua(dir: string, opts: { rate: number; format: ArdourPluginFormat; track: string; stopFile: string; renameFile?: string; maxSeconds: number }): string {
   const plugin = opts.format === 'lv2' ? '"urn:stylebridge:plugin", ARDOUR.PluginType.LV2' : '"Stylebridge", ARDOUR.PluginType.VST3';
   return `${backendLua(opts.rate)}
 assert(load_session("${dir}/session", "session"), "load session")
@@ -97,9 +98,21 @@ Session:maybe_enable_record(false)
 ARDOUR.LuaAPI.usleep(200000)
 Session:request_roll(ARDOUR.TransportRequestSource.TRS_UI)
 print("ardour-rolling")
+local renamed = ${opts.renameFile ? 'false' : 'true'}
 for i = 1, ${Math.ceil(opts.maxSeconds * 10)} do
   local f = io.open("${opts.stopFile}", "r")
   if f then f:close() break end
+  if not renamed then
+    local r = io.open("${opts.renameFile ?? ''}", "r")
+    if r then
+      local name = r:read("*l")
+      r:close()
+      tr:set_name(name) -- Ardour 7.3 returns false here although the track is renamed
+      assert(tr:name() == name, "rename")
+      renamed = true
+      print("ardour-renamed")
+    end
+  end
   ARDOUR.LuaAPI.usleep(100000)
 end
 Session:request_stop(false, false, ARDOUR.TransportRequestSource.TRS_UI)
