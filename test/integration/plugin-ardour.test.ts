@@ -1,18 +1,16 @@
 // The built LV2 and VST3 plugins on an audio track in Ardour 7 (headless ardour7-lua, dummy backend), against the real host server.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { barSeconds, barStartSample, barsLengthSamples, type Meter } from '../../src/common/timing.js';
 import { startServer, type PluginSession } from '../../src/node/server/index.js';
+import { ardourUnavailable, buildPlugin, readFloatWav, scanVst3, VST3_SCANNER } from '../support/ardour-session.js';
 
 const root = new URL('../..', import.meta.url).pathname;
-const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-const missing = ['make', 'c++', 'ardour7-lua'].filter((c) => !has(c));
-const skip = missing.length > 0 ? `not installed: ${missing.join(', ')}`
-  : !existsSync('/usr/share/dpf/Makefile.plugins.mk') ? 'DPF is not installed (apt-get install dpf-source)' : false;
+const skip = ardourUnavailable();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until(what: string, pred: () => boolean, timeoutMs = 15000): Promise<void> {
@@ -65,36 +63,11 @@ print("ardour-done")
 `;
 }
 
-/** The samples of a mono float32 WAV as Ardour records it. */
-function readFloatWav(path: string): Float32Array {
-  const b = readFileSync(path);
-  let pos = 12;
-  let float = false;
-  while (pos + 8 <= b.length) {
-    const id = b.toString('latin1', pos, pos + 4);
-    const size = b.readUInt32LE(pos + 4);
-    if (id === 'fmt ') float = b.readUInt16LE(pos + 8) === 3 && b.readUInt16LE(pos + 10) === 1 && b.readUInt16LE(pos + 22) === 32;
-    if (id === 'data') {
-      assert.ok(float, `${path} is not mono float32`);
-      return new Float32Array(b.buffer.slice(b.byteOffset + pos + 8, b.byteOffset + pos + 8 + size));
-    }
-    pos += 8 + size + (size & 1);
-  }
-  throw new Error(`no data chunk in ${path}`);
-}
-
 async function inArdour(format: 'lv2' | 'vst3', rate: number, bpm: number, meter: Meter): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sb-plugin-ardour-'));
   mkdirSync(join(dir, 'lv2'));
   symlinkSync(join(root, 'build/plugin/bin/stylebridge.lv2'), join(dir, 'lv2/stylebridge.lv2'));
-  if (format === 'vst3') {
-    // ardour7-lua reads VST3 only from the scanner's cache, and only a cache newer (whole seconds) than the module.
-    cpSync(join(root, 'build/plugin/bin/stylebridge.vst3'), join(dir, '.vst3/stylebridge.vst3'), { recursive: true });
-    await sleep(1100);
-    const scan = spawnSync('/usr/lib/ardour7/ardour-vst3-scanner', [join(dir, '.vst3/stylebridge.vst3')],
-      { env: { ...process.env, HOME: dir, LD_LIBRARY_PATH: '/usr/lib/ardour7' }, encoding: 'utf8' });
-    assert.equal(scan.status, 0, `VST3 scan failed: ${scan.stdout}${scan.stderr}`);
-  }
+  if (format === 'vst3') await scanVst3(root, dir);
   const bar = barSeconds(bpm, meter);
   writeFileSync(join(dir, 'run.lua'), luaScript(dir, format, rate, bpm, meter, 8 * bar + 4));
   const server = await startServer({ configDir: dir });
@@ -184,10 +157,7 @@ async function inArdour(format: 'lv2' | 'vst3', rate: number, bpm: number, meter
 }
 
 describe('the plugin in Ardour 7, headless', { skip }, () => {
-  before(() => {
-    const r = spawnSync('make', ['-C', join(root, 'plugin-shim'), '-j2'], { encoding: 'utf8' });
-    assert.equal(r.status, 0, `plugin build failed:\n${r.stdout}\n${r.stderr}`);
-  });
+  before(() => buildPlugin(root));
 
   test('LV2 at 7/8 93 BPM 44.1 kHz: Ardour\'s transport reaches the host, bar 1 is cut on the timing.ts bar lines and equals Ardour\'s own recording, the take plays from its bar line sample-exact', async () => {
     await inArdour('lv2', 44100, 93, { numerator: 7, denominator: 8 });
@@ -197,7 +167,7 @@ describe('the plugin in Ardour 7, headless', { skip }, () => {
     await inArdour('lv2', 48000, 120, { numerator: 4, denominator: 4 });
   });
 
-  test('VST3 at 7/8 93 BPM 44.1 kHz: the same, through Ardour\'s rounded PPQ and DPF\'s integer bar arithmetic', { skip: existsSync('/usr/lib/ardour7/ardour-vst3-scanner') ? false : 'no ardour-vst3-scanner' }, async () => {
+  test('VST3 at 7/8 93 BPM 44.1 kHz: the same, through Ardour\'s rounded PPQ and DPF\'s integer bar arithmetic', { skip: existsSync(VST3_SCANNER) ? false : 'no ardour-vst3-scanner' }, async () => {
     await inArdour('vst3', 44100, 93, { numerator: 7, denominator: 8 });
   });
 });
