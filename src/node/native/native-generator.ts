@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { ERROR_CODES, type ErrorCode } from '../../common/error-codes.js';
 import { StylebridgeError } from '../../common/errors.js';
+import type { GenerateRequest } from '../models/generate.js';
 import { readManifest, type ModelManifest } from '../models/manifest.js';
 import { MAX_SEED } from '../models/pcg32.js';
 import type { GuidanceMode } from '../models/sampling.js';
@@ -19,23 +20,10 @@ export interface NativeGeneratorOptions extends NativeRuntimeOptions {
   readonly variant?: string;
 }
 
-export interface NativeGenerateRequest {
-  readonly frames: number;
-  readonly styleAudio?: Float32Array;
-  readonly prompt?: string;
-  readonly streams?: number;
-  readonly cfg?: number;
-  readonly cfgBeta?: number | null;
-  readonly temperature?: number;
-  readonly topK?: number;
-  readonly topP?: number;
-  readonly greedy?: boolean;
-  readonly seed: number;
-  /** Index of the first variation (its generator uses seed + variation). */
-  readonly variation?: number;
+/** The JS runner's request (docs/model-package.md section 4) plus batching and streaming. */
+export interface NativeGenerateRequest extends GenerateRequest {
   /** How many variations to generate in one batch (default 1, at most MAX_BATCH_VARIATIONS). */
   readonly variations?: number;
-  readonly mode?: GuidanceMode;
   /** Decode the whole take at the end (default true). */
   readonly decode?: boolean;
   /** Stream decoded audio every this many frames (0 = off). */
@@ -43,8 +31,6 @@ export interface NativeGenerateRequest {
   /** Known frames decoded after each chunk so its end matches the final decode (default 8). */
   readonly chunkLookahead?: number;
   readonly onChunk?: (firstFrame: number, audio: Float32Array[]) => void;
-  readonly onStep?: (done: number, total: number) => void;
-  readonly signal?: AbortSignal;
 }
 
 export interface NativeTake {

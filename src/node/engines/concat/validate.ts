@@ -3,6 +3,7 @@ import type { AudioBuffer } from '../../../common/audio-buffer.js';
 import type { RenderRequest } from '../../../common/engine.js';
 import { StylebridgeError } from '../../../common/errors.js';
 import { assertBpm, assertMeter, barSeconds, barsLengthSamples } from '../../../common/timing.js';
+import { checkRequestCounts, isInt } from '../request-checks.js';
 
 /** Every limit of the concat engine, with its default. */
 export const CONCAT_LIMITS = {
@@ -29,7 +30,6 @@ export const CONCAT_LIMITS = {
 
 export type ConcatLimits = { -readonly [K in keyof typeof CONCAT_LIMITS]: (typeof CONCAT_LIMITS)[K] extends number ? number : never };
 
-const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x);
 
 function checkRate(rate: unknown, field: string, lim: ConcatLimits): void {
   if (!isInt(rate) || rate < lim.minSampleRate || rate > lim.maxSampleRate) {
@@ -73,21 +73,7 @@ export function validateRequest(req: RenderRequest, lim: ConcatLimits = CONCAT_L
   if (sec > lim.maxBarSeconds) throw new StylebridgeError('ENGINE_BAR_TOO_LONG', `One bar lasts ${sec.toFixed(3)} s, longer than ${lim.maxBarSeconds} s.`, { barSeconds: sec, maxBarSeconds: lim.maxBarSeconds });
   checkRate(req.source?.sampleRate, 'source.sampleRate', lim);
   checkRate(req.sampleRate, 'sampleRate', lim);
-  if (!isInt(req.sourceBars) || req.sourceBars < 1 || req.sourceBars > lim.maxSourceBars) {
-    throw new StylebridgeError('ENGINE_BAD_BARS', `sourceBars ${String(req.sourceBars)} is not a whole number in 1..${lim.maxSourceBars}.`, { field: 'sourceBars', value: req.sourceBars, max: lim.maxSourceBars });
-  }
-  if (!isInt(req.bars) || req.bars < 1 || req.bars > lim.maxBars) {
-    throw new StylebridgeError('ENGINE_BAD_BARS', `bars ${String(req.bars)} is not a whole number in 1..${lim.maxBars}.`, { field: 'bars', value: req.bars, max: lim.maxBars });
-  }
-  if (!isInt(req.variations) || req.variations < 1 || req.variations > lim.maxVariations) {
-    throw new StylebridgeError('ENGINE_BAD_VARIATIONS', `variations ${String(req.variations)} is not a whole number in 1..${lim.maxVariations}.`, { value: req.variations, max: lim.maxVariations });
-  }
-  if (!isInt(req.strength) || req.strength < 1 || req.strength > 6) {
-    throw new StylebridgeError('ENGINE_BAD_STRENGTH', `strength ${String(req.strength)} is not a whole number in 1..6.`, { value: req.strength });
-  }
-  if (!isInt(req.seed) || req.seed < 0 || req.seed > 0xffffffff) {
-    throw new StylebridgeError('ENGINE_BAD_SEED', `seed ${String(req.seed)} is not a whole number in 0..4294967295.`, { value: req.seed });
-  }
+  checkRequestCounts(req, { ...lim, maxSeed: 0xffffffff });
   if (req.channels !== 1 && req.channels !== 2) {
     throw new StylebridgeError('ENGINE_BAD_CHANNELS', `channels ${String(req.channels)} must be 1 or 2.`, { value: req.channels });
   }

@@ -13,6 +13,7 @@ import { nativeAddonStatus } from '../../native/index.js';
 import { inspectOnnxRuntime } from '../../onnx-providers.js';
 import { openBackend, type BackendOptions, type GenerationBackend } from './backend.js';
 import { FIT_DEFAULTS, fitToBars } from './fit.js';
+import { checkRequestCounts, isInt } from '../request-checks.js';
 
 export const MUSICGEN_STYLE_ENGINE_ID = 'musicgen-style';
 
@@ -39,7 +40,6 @@ export interface MusicgenStyleEngineOptions extends BackendOptions {
 
 type Limits = { -readonly [K in keyof typeof MUSICGEN_STYLE_LIMITS]: number };
 
-const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x);
 
 /** Style bottleneck codebooks for a strength 1..6 (6 = all of them). */
 export function streamsForStrength(strength: number, maxStreams: number): number {
@@ -151,21 +151,7 @@ export class MusicgenStyleEngine implements Engine {
       }
     }
     if (energy === 0) throw new StylebridgeError('ENGINE_SOURCE_SILENT', 'The source is digital silence.');
-    if (!isInt(req.sourceBars) || req.sourceBars < 1 || req.sourceBars > lim.maxSourceBars) {
-      throw new StylebridgeError('ENGINE_BAD_BARS', `sourceBars ${String(req.sourceBars)} is not a whole number in 1..${lim.maxSourceBars}.`, { field: 'sourceBars', value: req.sourceBars, max: lim.maxSourceBars });
-    }
-    if (!isInt(req.bars) || req.bars < 1 || req.bars > lim.maxBars) {
-      throw new StylebridgeError('ENGINE_BAD_BARS', `bars ${String(req.bars)} is not a whole number in 1..${lim.maxBars}.`, { field: 'bars', value: req.bars, max: lim.maxBars });
-    }
-    if (!isInt(req.variations) || req.variations < 1 || req.variations > lim.maxVariations) {
-      throw new StylebridgeError('ENGINE_BAD_VARIATIONS', `variations ${String(req.variations)} is not a whole number in 1..${lim.maxVariations}.`, { value: req.variations, max: lim.maxVariations });
-    }
-    if (!isInt(req.strength) || req.strength < 1 || req.strength > 6) {
-      throw new StylebridgeError('ENGINE_BAD_STRENGTH', `strength ${String(req.strength)} is not a whole number in 1..6.`, { value: req.strength });
-    }
-    if (!isInt(req.seed) || req.seed < 0 || req.seed > lim.maxSeed) {
-      throw new StylebridgeError('ENGINE_BAD_SEED', `seed ${String(req.seed)} is not a whole number in 0..${lim.maxSeed}.`, { value: req.seed });
-    }
+    checkRequestCounts(req, lim);
     if (req.channels !== 1 && req.channels !== 2) {
       throw new StylebridgeError('ENGINE_BAD_CHANNELS', `channels ${String(req.channels)} must be 1 or 2.`, { value: req.channels });
     }
