@@ -35,5 +35,11 @@ if (!only) {
   step('native tests', process.execPath, ['scripts/ctest.mjs']);
 }
 const files = findTests(join(root, 'test')).filter((f) => !only || f.includes(only));
-step(`node tests (${files.length} files)`, process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files]);
+// Tests that run a real-time audio host (Ardour's dummy backend, JACK) compare sample-exact recordings and are
+// sensitive to a saturated machine, so they run last, one file at a time, with nothing else beside them.
+const realtime = (f) => /ardour|jack/.test(f);
+const shared = files.filter((f) => !realtime(f));
+const alone = files.filter(realtime);
+const nodeTest = ['--import', 'tsx', '--test', '--test-reporter=spec'];
+if (shared.length) step(`node tests (${shared.length} files)`, process.execPath, [...nodeTest, '--test-concurrency=2', ...shared]);
+if (alone.length) step(`real-time host tests (${alone.length} files, one at a time)`, process.execPath, [...nodeTest, '--test-concurrency=1', ...alone]);
