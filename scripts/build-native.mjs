@@ -69,6 +69,10 @@ const args = [
   `--CDORT_LIB_DIR=${ortLibDir}`,
   `--CDNODE_ADDON_API_DIR=${addonApi}`,
 ];
+// macOS and Windows: device audio uses the PortAudio that naudiodon ships (an optional dependency whose own
+// install script is not run); without it the addon builds without audio I/O. Linux uses pkg-config.
+const naudiodon = resolveDir('naudiodon');
+if (naudiodon) args.push(`--CDNAUDIODON_DIR=${naudiodon}`);
 const started = Date.now();
 const r = spawnSync(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
 const log = `${r.stdout ?? ''}${r.stderr ?? ''}`;
