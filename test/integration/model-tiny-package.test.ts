@@ -17,7 +17,7 @@ describe('tiny model package', () => {
     assert.deepEqual(r.problems, []);
     assert.equal(r.ok, true);
     const roles = r.files.map((f) => `${f.role}${f.variant ? `.${f.variant}` : ''}`).sort();
-    assert.deepEqual(roles, ['codec_decode', 'codec_encode', 'lm', 'lm_kv', 'lm_kv.int4', 'lm_kv.int8', 'style_encoder', 'text_encoder', 'tokenizer']);
+    assert.deepEqual(roles, ['codec_decode', 'codec_encode', 'lm', 'lm_fused', 'lm_kv', 'lm_kv.int4', 'lm_kv.int8', 'style_encoder', 'text_encoder', 'tokenizer']);
   });
 
   test('one prefill and one step of lm and lm_kv give the same finite logits of shape [B, K, card]', async () => {

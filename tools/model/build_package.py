@@ -39,7 +39,7 @@ SIZES = {
         text=dict(d_model=768, layers=2, heads=12, d_kv=64, d_ff=3072, max_tokens=64),
         frontend=dict(conv_dim=128, hidden=768, layers=2, heads=12, ffn=3072, pos_kernel=128, pos_groups=16),
         style=dict(dim=512, layers=8, heads=8, ffn=2048, n_q=6, bins=1024, ds=15),
-        variants=('lm', 'lm_kv'),
+        variants=('lm', 'lm_kv', 'lm_fused'),
     ),
 }
 
@@ -82,7 +82,7 @@ def make_manifest(cfg, name):
     c, l, t, st = cfg['codec'], cfg['lm'], cfg['text'], cfg['style']
     hop = math.prod(c['ratios'])
     graphs = {g: {'file': f'{g}.onnx'} for g in
-              ('text_encoder', 'style_encoder', 'lm', 'lm_kv', 'codec_encode', 'codec_decode')}
+              ('text_encoder', 'style_encoder', 'lm', 'lm_kv', 'lm_fused', 'codec_encode', 'codec_decode')}
     for g in cfg['variants']:
         graphs[g]['variants'] = {'int8': f'{g}.int8.onnx', 'int4': f'{g}.int4.onnx'}
     return {

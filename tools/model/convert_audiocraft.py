@@ -62,6 +62,9 @@ import export_check  # noqa: E402
 import quantize  # noqa: E402
 from build_package import sha256  # noqa: E402
 
+# The LM graphs written with int8 and int4 variants.
+QUANTIZED = ('lm_kv', 'lm_fused')
+
 STYLE_HEADS = {'xsmall': 8, 'default': 8, 'large': 16}
 
 
@@ -235,8 +238,9 @@ class ConvertedPackage:
         self.tokenizer = Unigram.load(a.t5_tokenizer)
         delays = get(lm_cfg, 'codebooks_pattern.delay.delays', list(range(K)))
         graphs = {g: {'file': f'{g}.onnx'} for g in
-                  ('text_encoder', 'style_encoder', 'lm', 'lm_kv', 'codec_encode', 'codec_decode')}
-        graphs['lm_kv']['variants'] = {'int8': 'lm_kv.int8.onnx', 'int4': 'lm_kv.int4.onnx'}
+                  ('text_encoder', 'style_encoder', 'lm', 'lm_kv', 'lm_fused', 'codec_encode', 'codec_decode')}
+        for g in QUANTIZED:
+            graphs[g]['variants'] = {'int8': f'{g}.int8.onnx', 'int4': f'{g}.int4.onnx'}
         self.manifest = {
             'format': 'stylebridge-model-package', 'format_version': 1, 'family': 'musicgen-style',
             'name': a.name, 'description': 'Converted from an audiocraft MusicGen-Style checkpoint by tools/model/convert_audiocraft.py.',
@@ -267,9 +271,10 @@ def convert(a):
     os.makedirs(a.out, exist_ok=True)
     shutil.copyfile(a.t5_tokenizer, os.path.join(a.out, 'tokenizer.json'))
     export_check.export_all(pkg, a.out)
-    for kind in ('int8', 'int4'):
-        quantize.quantize_file(os.path.join(a.out, 'lm_kv.onnx'), os.path.join(a.out, f'lm_kv.{kind}.onnx'), kind)
-    report = None if a.no_check else export_check.check_all(pkg, a.out, variants=('lm_kv',))
+    for g in QUANTIZED:
+        for kind in ('int8', 'int4'):
+            quantize.quantize_file(os.path.join(a.out, f'{g}.onnx'), os.path.join(a.out, f'{g}.{kind}.onnx'), kind)
+    report = None if a.no_check else export_check.check_all(pkg, a.out, variants=QUANTIZED)
     for g in pkg.manifest['graphs'].values():
         g['sha256'] = sha256(os.path.join(a.out, g['file']))
     with open(os.path.join(a.out, 'manifest.json'), 'w') as f:

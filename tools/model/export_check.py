@@ -8,6 +8,8 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+import fused
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
@@ -17,6 +19,7 @@ TOLERANCES = {
     'style_encoder': 1e-4,     # max abs error of style_embeds
     'lm': 1e-4,                # max abs error of logits and present K/V
     'lm_kv': 1e-4,             # max abs error of logits and new K/V
+    'lm_fused': 1e-4,          # max abs error of logits and the caches after the call
     'codec_encode': 1.0,       # fraction of codes that must match exactly
     'codec_decode': 1e-4,      # max abs error / peak of audio
     'int8': 0.25,              # quantized logits: max abs error / peak of float logits
@@ -138,6 +141,7 @@ def export_all(pkg, out):
     cache = [torch.randn(2, s['H'], 16, s['Dh']) for _ in range(2 * L)]
     _export(_LmKv(pkg.lm), (s['prefix'], s['codes'], torch.tensor([4]), *cache), os.path.join(out, 'lm_kv.onnx'),
             ['prefix', 'codes', 'position', *cache_in], ['logits', *new_out], axes)
+    fused.save_fused(pkg.lm, os.path.join(out, 'lm_fused.onnx'))
     _export(_Enc(pkg.codec), (s['audio'],), os.path.join(out, 'codec_encode.onnx'), ['audio'], ['codes'],
             {'audio': {0: 'batch', 2: 'samples'}, 'codes': {0: 'batch', 2: 'frames'}})
     _export(_Dec(pkg.codec), (s['dec_codes'],), os.path.join(out, 'codec_decode.onnx'), ['codes'], ['audio'],
@@ -221,6 +225,21 @@ def check_all(pkg, out, variants=()):
         c.add('lm_kv step', 'lm_kv', p('lm_kv.onnx'),
               {'prefix': zp, 'codes': codes1, 'position': torch.tensor([n0]), **named(bufs, 'cache_key', 'cache_value')},
               {'logits': lg1, **named(new1, 'new_key', 'new_value')})
+        # lm_fused: the same two calls; present_* is the whole buffer after the call (valid slots, then zeros
+        # where nothing was ever written: ort_check does not bind them in place, so ONNX Runtime starts from zeros).
+        fz = [(torch.zeros(B, H, cap, Dh), torch.zeros(B, H, cap, Dh)) for _ in range(L)]
+        after0 = [(z[0].clone(), z[1].clone()) for z in fz]
+        for (ak, av), (nk, nv) in zip(after0, new0):
+            ak[:, :, :n0], av[:, :, :n0] = nk, nv
+        c.add('lm_fused prefill', 'lm_fused', p('lm_fused.onnx'),
+              {'prefix': prefix, 'codes': codes0, 'position': torch.tensor([0]), **named(fz, 'cache_key', 'cache_value')},
+              {'logits': lg0, **named(after0, 'present_key', 'present_value')})
+        after1 = [(k.clone(), v.clone()) for k, v in after0]
+        for (ak, av), (nk, nv) in zip(after1, new1):
+            ak[:, :, n0:n0 + 1], av[:, :, n0:n0 + 1] = nk, nv
+        c.add('lm_fused step', 'lm_fused', p('lm_fused.onnx'),
+              {'prefix': zp, 'codes': codes1, 'position': torch.tensor([n0]), **named(after0, 'cache_key', 'cache_value')},
+              {'logits': lg1, **named(after1, 'present_key', 'present_value')})
         for g in variants:
             for kind in ('int8', 'int4'):
                 if g == 'lm':

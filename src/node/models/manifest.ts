@@ -7,7 +7,7 @@ import { StylebridgeError } from '../../common/errors.js';
 export const MAX_MANIFEST_BYTES = 1 << 20;
 /** The format versions this code understands. */
 export const SUPPORTED_FORMAT_VERSIONS: readonly number[] = [1];
-export const GRAPH_NAMES = ['text_encoder', 'style_encoder', 'lm', 'lm_kv', 'codec_encode', 'codec_decode'] as const;
+export const GRAPH_NAMES = ['text_encoder', 'style_encoder', 'lm', 'lm_kv', 'lm_fused', 'codec_encode', 'codec_decode'] as const;
 export type GraphName = (typeof GRAPH_NAMES)[number];
 export type ModelFamily = 'musicgen-style' | 'musicgen';
 

@@ -53,6 +53,11 @@ export function expectedSignature(m: ModelManifest, graph: GraphName): GraphSign
         inputs: [...prefixCodes, t('position', 'int64', [1]), ...perLayer(m, 'cache_key', 'cache_value', 'C')],
         outputs: [logits, ...perLayer(m, 'new_key', 'new_value', 'P+S')],
       };
+    case 'lm_fused':
+      return {
+        inputs: [...prefixCodes, t('position', 'int64', [1]), ...perLayer(m, 'cache_key', 'cache_value', 'C')],
+        outputs: [logits, ...perLayer(m, 'present_key', 'present_value', 'C')],
+      };
     case 'codec_encode':
       return { inputs: [t('audio', 'float32', ['B', 1, 'N'])], outputs: [t('codes', 'int64', ['B', K, 'T'])] };
     case 'codec_decode':
