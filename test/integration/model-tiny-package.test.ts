@@ -75,7 +75,7 @@ describe('tiny model package', () => {
     }
   });
 
-  for (const form of ['lm_kv', 'lm'] as const) {
+  for (const form of ['lm_kv', 'lm', 'lm_fused'] as const) {
     test(`a JavaScript loop over ${form} reproduces every parity vector token for token`, async () => {
       const runner = await PackageRunner.open(TINY_PACKAGE_DIR, { lm: form });
       try {

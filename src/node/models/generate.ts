@@ -42,8 +42,8 @@ export interface GenerateResult {
 }
 
 export interface RunnerOptions {
-  /** Which LM form runs the loop (default lm_kv). */
-  readonly lm?: 'lm' | 'lm_kv';
+  /** Which LM form runs the loop (default lm_kv). lm_fused runs without in-place binding: its present_* become the next caches. */
+  readonly lm?: 'lm' | 'lm_kv' | 'lm_fused';
   /** A variant of that graph from the manifest ("int8", "int4"). */
   readonly variant?: string;
   readonly intraOpNumThreads?: number;
@@ -51,11 +51,13 @@ export interface RunnerOptions {
 
 type Sess = ort.InferenceSession;
 
-function badRequest(field: string, message: string, value?: unknown): StylebridgeError {
+/** A MODEL_BAD_REQUEST error naming the request field. */
+export function badRequest(field: string, message: string, value?: unknown): StylebridgeError {
   return new StylebridgeError('MODEL_BAD_REQUEST', message, { field, ...(value !== undefined ? { value } : {}) });
 }
 
-function checkNumber(v: number, field: string, min: number, max: number, integer = false): number {
+/** `v` when it is a finite number (an integer if asked) in min..max; MODEL_BAD_REQUEST otherwise. */
+export function checkNumber(v: number, field: string, min: number, max: number, integer = false): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
     throw badRequest(field, `${field} must be ${integer ? 'an integer' : 'a number'} in ${min}..${max}`, v);
   }
@@ -67,7 +69,7 @@ export class PackageRunner {
     readonly manifest: ModelManifest,
     private readonly sessions: Partial<Record<GraphName, Sess>>,
     private readonly tokenizer: UnigramTokenizer | null,
-    private readonly lmForm: 'lm' | 'lm_kv',
+    private readonly lmForm: 'lm' | 'lm_kv' | 'lm_fused',
   ) {}
 
   static async open(dir: string, options: RunnerOptions = {}): Promise<PackageRunner> {
@@ -79,7 +81,8 @@ export class PackageRunner {
     if (manifest.text) wanted.push('text_encoder');
     if (manifest.style) wanted.push('style_encoder');
     for (const g of wanted) {
-      const entry = manifest.graphs[g]!;
+      const entry = manifest.graphs[g];
+      if (!entry) throw badRequest('lm', `this package has no graph ${g}`, g);
       let file = entry.file;
       if (g === lmForm && options.variant) {
         const v = entry.variants[options.variant];
@@ -216,6 +219,9 @@ export class PackageRunner {
       const n = p + 1;
       if (this.lmForm === 'lm') {
         past = Array.from({ length: 2 * L }, (_, i) => out[`present_${names[i % 2]}.${i >> 1}`]!);
+      } else if (this.lmForm === 'lm_fused') {
+        // onnxruntime-node cannot bind an output to an input's memory: the whole buffer comes back each call.
+        for (let i = 0; i < 2 * L; i++) caches[i] = out[`present_${names[i % 2]}.${i >> 1}`]!.data as Float32Array;
       } else {
         for (let i = 0; i < 2 * L; i++) {
           const nw = out[`new_${names[i % 2]}.${i >> 1}`]!.data as Float32Array;
