@@ -10,16 +10,11 @@
 #include <memory>
 #include <thread>
 
+#include "addon_shared.h"
 #include "audio_io.h"
 #include "generator.h"
 
-namespace {
-
-using sb::NativeError;
-
-struct AddonData {
-  Napi::FunctionReference model_ctor;
-};
+namespace sb::addon {
 
 Napi::Error make_error(Napi::Env env, const std::string& code, const std::string& message) {
   Napi::Error e = Napi::Error::New(env, message);
@@ -53,6 +48,50 @@ std::string str(const Napi::Object& o, const char* key, const std::string& fallb
   return v.As<Napi::String>().Utf8Value();
 }
 
+RuntimeOptions read_runtime(const Napi::Value& v) {
+  RuntimeOptions rt;
+  if (!v.IsObject()) return rt;
+  Napi::Object r = v.As<Napi::Object>();
+  rt.provider = str(r, "provider", "auto");
+  rt.device_id = integer(r, "deviceId", 0, 0, 64);
+  rt.intra_threads = integer(r, "intraOpThreads", 0, 0, 1024);
+  rt.inter_threads = integer(r, "interOpThreads", 1, 0, 1024);
+  rt.affinity = str(r, "affinity", "");
+  Napi::Value sp = r.Get("spinning");
+  if (sp.IsBoolean()) rt.spinning = sp.As<Napi::Boolean>().Value();
+  return rt;
+}
+
+PickOptions read_pick(const Napi::Object& o) {
+  PickOptions p;
+  p.temperature = num(o, "temperature", 1.0);
+  p.top_k = integer(o, "topK", 250, 0, 1 << 20);
+  p.top_p = num(o, "topP", 0.0);
+  Napi::Value g = o.Get("greedy");
+  p.greedy = g.IsBoolean() && g.As<Napi::Boolean>().Value();
+  return p;
+}
+
+uint64_t read_seed(const Napi::Object& o) {
+  const double seed = num(o, "seed", 0);
+  if (seed < 0 || seed > 9007199254740991.0 || seed != std::floor(seed)) throw NativeError("INVALID_ARGUMENT", "seed must be an integer in 0..2^53-1");
+  return static_cast<uint64_t>(seed);
+}
+
+}  // namespace sb::addon
+
+namespace {
+
+using sb::NativeError;
+using sb::addon::integer;
+using sb::addon::make_error;
+using sb::addon::num;
+using sb::addon::str;
+
+struct AddonData {
+  Napi::FunctionReference model_ctor;
+};
+
 sb::ModelConfig read_config(const Napi::Object& o) {
   sb::ModelConfig c;
   c.text_encoder = str(o, "textEncoder", "");
@@ -76,17 +115,7 @@ sb::ModelConfig read_config(const Napi::Object& o) {
     if (!x.IsNumber()) throw NativeError("INVALID_ARGUMENT", "delays must hold integers");
     c.delays.push_back(x.As<Napi::Number>().Int32Value());
   }
-  Napi::Value rv = o.Get("runtime");
-  if (rv.IsObject()) {
-    Napi::Object r = rv.As<Napi::Object>();
-    c.runtime.provider = str(r, "provider", "auto");
-    c.runtime.device_id = integer(r, "deviceId", 0, 0, 64);
-    c.runtime.intra_threads = integer(r, "intraOpThreads", 0, 0, 1024);
-    c.runtime.inter_threads = integer(r, "interOpThreads", 1, 0, 1024);
-    c.runtime.affinity = str(r, "affinity", "");
-    Napi::Value sp = r.Get("spinning");
-    if (sp.IsBoolean()) c.runtime.spinning = sp.As<Napi::Boolean>().Value();
-  }
+  c.runtime = sb::addon::read_runtime(o.Get("runtime"));
   return c;
 }
 
@@ -112,14 +141,8 @@ sb::GenerateRequest read_request(const Napi::Object& o) {
   Napi::Value beta = o.Get("cfgBeta");
   q.has_beta = !(beta.IsNull() || beta.IsUndefined());
   q.beta = q.has_beta ? num(o, "cfgBeta", 0.0) : 0.0;
-  q.pick.temperature = num(o, "temperature", 1.0);
-  q.pick.top_k = integer(o, "topK", 250, 0, 1 << 20);
-  q.pick.top_p = num(o, "topP", 0.0);
-  Napi::Value g = o.Get("greedy");
-  q.pick.greedy = g.IsBoolean() && g.As<Napi::Boolean>().Value();
-  const double seed = num(o, "seed", 0);
-  if (seed < 0 || seed > 9007199254740991.0 || seed != std::floor(seed)) throw NativeError("INVALID_ARGUMENT", "seed must be an integer in 0..2^53-1");
-  q.seed = static_cast<uint64_t>(seed);
+  q.pick = sb::addon::read_pick(o);
+  q.seed = sb::addon::read_seed(o);
   q.variations = integer(o, "variations", 1, 1, 256);
   q.first_variation = integer(o, "firstVariation", 0, 0, 1 << 20);
   const std::string mode = str(o, "mode", "");
@@ -181,8 +204,8 @@ struct Event {
 };
 
 struct Job : sb::GenerateSink {
-  std::shared_ptr<sb::Model> model;
-  sb::GenerateRequest request;
+  /** The generation itself (it holds the model until it returns). */
+  std::function<sb::GenerateResult(sb::GenerateSink&)> work;
   std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
   Napi::Promise::Deferred deferred;
   Napi::ThreadSafeFunction tsfn;
@@ -211,7 +234,7 @@ struct Job : sb::GenerateSink {
   void run() {
     auto* e = new Event();
     try {
-      e->result = model->generate(request, *this);
+      e->result = work(*this);
       e->kind = Event::Done;
     } catch (const NativeError& err) {
       e->kind = Event::Failed;
@@ -226,7 +249,7 @@ struct Job : sb::GenerateSink {
       e->code = "NATIVE_RUN_FAILED";
       e->message = err.what();
     }
-    model.reset();
+    work = nullptr;
     Job* self = this;
     if (tsfn.BlockingCall(e, [self](Napi::Env env, Napi::Function cb, Event* ev) { self->finish(env, cb, ev); }) != napi_ok) delete e;
     tsfn.Release();
@@ -299,18 +322,24 @@ Napi::Value ModelWrap::Generate(const Napi::CallbackInfo& info) {
   if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsFunction()) {
     throw make_error(env, "INVALID_ARGUMENT", "generate(request, onEvent)");
   }
-  auto* job = new Job(env);
+  std::shared_ptr<sb::Model> model = live(env);
+  sb::GenerateRequest request;
   try {
-    job->model = live(env);
-    job->request = read_request(info[0].As<Napi::Object>());
+    request = read_request(info[0].As<Napi::Object>());
   } catch (const NativeError& e) {
-    delete job;
     throw make_error(env, e.code, e.what());
-  } catch (...) {
-    delete job;
-    throw;
   }
-  job->tsfn = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(), "stylebridge-generate", 0, 1, job,
+  return sb::addon::start_generate_job(env, info[1].As<Napi::Function>(),
+                                       [model, request](sb::GenerateSink& sink) { return model->generate(request, sink); });
+}
+
+}  // namespace
+
+Napi::Value sb::addon::start_generate_job(Napi::Env env, Napi::Function on_event,
+                                          std::function<GenerateResult(GenerateSink&)> work) {
+  auto* job = new Job(env);
+  job->work = std::move(work);
+  job->tsfn = Napi::ThreadSafeFunction::New(env, on_event, "stylebridge-generate", 0, 1, job,
                                             [](Napi::Env, Job* j) {
                                               if (j->thread.joinable()) j->thread.join();
                                               delete j;
@@ -326,6 +355,8 @@ Napi::Value ModelWrap::Generate(const Napi::CallbackInfo& info) {
              }, "cancel"));
   return handle;
 }
+
+namespace {
 
 // ---- one-off work on the libuv pool ----------------------------------------------------------------------
 
@@ -481,6 +512,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("pcg32", Napi::Function::New(env, Pcg32Outputs, "pcg32"));
   exports.Set("memoryBandwidth", Napi::Function::New(env, MemoryBandwidth, "memoryBandwidth"));
   sb::register_audio_io(env, exports);
+  sb::addon::register_optimum(env, exports);
   return exports;
 }
 

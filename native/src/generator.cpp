@@ -17,74 +17,6 @@ namespace sb {
 
 namespace {
 
-std::once_flag g_ort_once;
-const OrtApi* g_api = nullptr;
-
-Ort::Env& ort_env() {
-  // ONNX Runtime keeps one environment per process; onnxruntime-node and this addon share it.
-  static Ort::Env env(ORT_LOGGING_LEVEL_ERROR, "stylebridge");
-  return env;
-}
-
-using Clock = std::chrono::steady_clock;
-double ms_since(Clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
-
-bool looks_like_oom(const std::string& m) {
-  return m.find("Failed to allocate") != std::string::npos || m.find("bad_alloc") != std::string::npos ||
-         m.find("out of memory") != std::string::npos || m.find("CUDA_ERROR_OUT_OF_MEMORY") != std::string::npos ||
-         m.find("cudaErrorMemoryAllocation") != std::string::npos;
-}
-
-[[noreturn]] void rethrow_run_error(const std::exception& e, const char* what) {
-  const std::string m = e.what();
-  if (looks_like_oom(m)) throw NativeError("NATIVE_OUT_OF_MEMORY", std::string(what) + ": out of memory: " + m);
-  throw NativeError("NATIVE_RUN_FAILED", std::string(what) + ": " + m);
-}
-
-#ifdef _WIN32
-std::wstring ort_path(const std::string& p) {
-  std::wstring w;
-  int n = MultiByteToWideChar(CP_UTF8, 0, p.c_str(), -1, nullptr, 0);
-  w.resize(n > 0 ? n - 1 : 0);
-  if (n > 1) MultiByteToWideChar(CP_UTF8, 0, p.c_str(), -1, w.data(), n);
-  return w;
-}
-#else
-const std::string& ort_path(const std::string& p) { return p; }
-#endif
-
-std::string base_name(const std::string& p) {
-  const size_t i = p.find_last_of("/\\");
-  return i == std::string::npos ? p : p.substr(i + 1);
-}
-
-Ort::SessionOptions make_options(const RuntimeOptions& r, bool cuda) {
-  Ort::SessionOptions so;
-  so.SetIntraOpNumThreads(r.intra_threads);
-  so.SetInterOpNumThreads(r.inter_threads);
-  so.SetGraphOptimizationLevel(GraphOptimizationLevel::ORT_ENABLE_ALL);
-  so.AddConfigEntry(kOrtSessionOptionsConfigAllowIntraOpSpinning, r.spinning ? "1" : "0");
-  if (!r.affinity.empty()) so.AddConfigEntry(kOrtSessionOptionsConfigIntraOpThreadAffinities, r.affinity.c_str());
-  // Developer aid: STYLEBRIDGE_ORT_PROFILE=PREFIX writes ONNX Runtime's per-node timing JSON for every session.
-  if (const char* prof = std::getenv("STYLEBRIDGE_ORT_PROFILE")) {
-    if (*prof) so.EnableProfiling(ort_path(std::string(prof)).c_str());
-  }
-  if (cuda) {
-    OrtCUDAProviderOptionsV2* opts = nullptr;
-    Ort::ThrowOnError(Ort::GetApi().CreateCUDAProviderOptions(&opts));
-    std::unique_ptr<OrtCUDAProviderOptionsV2, void (*)(OrtCUDAProviderOptionsV2*)> guard(
-        opts, [](OrtCUDAProviderOptionsV2* p) { Ort::GetApi().ReleaseCUDAProviderOptions(p); });
-    const std::string dev = std::to_string(r.device_id);
-    const char* keys[] = {"device_id"};
-    const char* vals[] = {dev.c_str()};
-    Ort::ThrowOnError(Ort::GetApi().UpdateCUDAProviderOptions(opts, keys, vals, 1));
-    so.AppendExecutionProvider_CUDA_V2(*opts);
-  }
-  return so;
-}
-
 /** Device memory from an ORT allocator, freed with it. */
 struct DeviceBuffer {
   OrtAllocator* alloc = nullptr;
@@ -101,26 +33,7 @@ struct DeviceBuffer {
 
 float* tensor_floats(Ort::Value& v) { return v.GetTensorMutableData<float>(); }
 
-std::vector<int64_t> dims_of(const Ort::Value& v) { return v.GetTensorTypeAndShapeInfo().GetShape(); }
-
 }  // namespace
-
-void ensure_ort() {
-  std::call_once(g_ort_once, [] {
-    const OrtApi* a = OrtGetApiBase()->GetApi(ORT_API_VERSION);
-    if (a) Ort::InitApi(a);
-    g_api = a;
-    if (a) ort_env();  // the logging environment must exist before any provider options are created
-  });
-  if (!g_api) {
-    throw NativeError("NATIVE_RUNTIME_MISMATCH", std::string("ONNX Runtime ") + OrtGetApiBase()->GetVersionString() +
-                                                     " does not provide C API version " + std::to_string(ORT_API_VERSION) +
-                                                     " that the addon was built for");
-  }
-}
-
-std::string ort_version() { return OrtGetApiBase()->GetVersionString(); }
-int ort_api_version() { return ORT_API_VERSION; }
 
 struct Model::Impl {
   bool cuda = false;
@@ -132,14 +45,7 @@ struct Model::Impl {
   std::vector<std::string> cache_names, new_names;  // 2L each: key.0, value.0, key.1, ...
 
   std::unique_ptr<Ort::Session> open_session(const std::string& path, const RuntimeOptions& r) {
-    try {
-      Ort::SessionOptions so = make_options(r, cuda);
-      return std::make_unique<Ort::Session>(ort_env(), ort_path(path).c_str(), so);
-    } catch (const Ort::Exception& e) {
-      const std::string m = e.what();
-      if (looks_like_oom(m)) throw NativeError("NATIVE_OUT_OF_MEMORY", "loading " + base_name(path) + ": out of memory: " + m);
-      throw NativeError("MODEL_FILE_CORRUPT", "cannot load " + base_name(path) + ": " + m.substr(0, 400));
-    }
+    return sb::open_session(path, r, cuda, "MODEL_FILE_CORRUPT");
   }
 
   /** One lm_kv call with the caches bound; returns the logits value. Copies the new K/V into the caches. */
@@ -277,35 +183,23 @@ std::shared_ptr<Model> Model::open(const ModelConfig& config) {
       im.new_names.push_back(std::string("new_") + kind + "." + std::to_string(i));
     }
   }
-  const std::string& want = config.runtime.provider;
-  if (want != "auto" && want != "cuda" && want != "cpu") {
-    throw NativeError("INVALID_ARGUMENT", "provider must be auto, cuda or cpu");
-  }
   // Execution providers in order: CUDA, then CPU. The LM session decides; the others follow it.
-  if (want != "cpu") {
-    im.cuda = true;
+  FirstSession first = open_first_session(config.lm_kv, config.runtime, [&im, &config](Ort::Session& lm) {
     try {
-      im.lm = std::make_unique<Ort::Session>(ort_env(), ort_path(config.lm_kv).c_str(), make_options(config.runtime, true));
       im.cuda_mem = std::make_unique<Ort::MemoryInfo>("Cuda", OrtArenaAllocator, config.runtime.device_id, OrtMemTypeDefault);
-      im.cuda_alloc = std::make_unique<Ort::Allocator>(*im.lm, *im.cuda_mem);
+      im.cuda_alloc = std::make_unique<Ort::Allocator>(lm, *im.cuda_mem);
       std::string why;
       if (!im.cudart.load(&why)) throw std::runtime_error(why);
-    } catch (const std::exception& e) {
-      im.cuda = false;
-      im.lm.reset();
+    } catch (...) {
       im.cuda_alloc.reset();
       im.cuda_mem.reset();
-      std::string msg = e.what();
-      const size_t nl = msg.find('\n');
-      if (nl != std::string::npos) msg = msg.substr(0, nl);
-      if (msg.size() > 300) msg = msg.substr(0, 300);
-      if (want == "cuda") throw NativeError("NATIVE_PROVIDER_UNAVAILABLE", "the CUDA execution provider did not load: " + msg);
-      m->provider_note_ = "CUDA not used: " + msg;
+      throw;
     }
-  }
-  if (!im.lm) im.lm = im.open_session(config.lm_kv, config.runtime);
+  }, "MODEL_FILE_CORRUPT");
+  im.lm = std::move(first.session);
+  im.cuda = first.cuda;
   m->provider_ = im.cuda ? "cuda" : "cpu";
-  if (im.cuda) m->provider_note_ = "CUDA device " + std::to_string(config.runtime.device_id) + "; KV cache on the device";
+  m->provider_note_ = im.cuda ? "CUDA device " + std::to_string(config.runtime.device_id) + "; KV cache on the device" : first.note;
   im.codec = im.open_session(config.codec_decode, config.runtime);
   if (!config.text_encoder.empty()) im.text = im.open_session(config.text_encoder, config.runtime);
   if (!config.style_encoder.empty()) im.style = im.open_session(config.style_encoder, config.runtime);

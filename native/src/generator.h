@@ -7,28 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "ort_session.h"
 #include "sampling.h"
 
 namespace sb {
-
-/** An error with a stable code from src/common/error-codes.ts (NATIVE_*, MODEL_*, CANCELLED). */
-struct NativeError : std::runtime_error {
-  NativeError(std::string c, const std::string& m) : std::runtime_error(m), code(std::move(c)) {}
-  std::string code;
-};
-
-struct RuntimeOptions {
-  /** "auto" (CUDA, then CPU), "cuda" (fail when CUDA will not load) or "cpu". */
-  std::string provider = "auto";
-  int device_id = 0;
-  /** ONNX Runtime intra-op threads per session; 0 lets ORT choose (one per physical core). */
-  int intra_threads = 0;
-  int inter_threads = 1;
-  /** ORT's session.intra_op_thread_affinities string ("" = no pinning), e.g. "1;2" for 3 threads. */
-  std::string affinity;
-  /** Whether idle ORT worker threads spin (faster steps, burns CPU between them). */
-  bool spinning = true;
-};
 
 struct ModelConfig {
   /** Absolute paths of the graphs; text_encoder / style_encoder empty when the package has none. */
@@ -98,12 +80,5 @@ class Model {
   ModelConfig config_;
   std::string provider_, provider_note_;
 };
-
-/** Initialises the ONNX Runtime API once; throws NativeError NATIVE_RUNTIME_MISMATCH when the library is too old. */
-void ensure_ort();
-/** The version string of the loaded ONNX Runtime library. */
-std::string ort_version();
-/** The ORT API version the addon was compiled against. */
-int ort_api_version();
 
 }  // namespace sb

@@ -165,6 +165,12 @@ export const ERROR_CODES = table({
   ENGINE_MODEL_MISSING: { summary: 'The musicgen-style engine has no model: none was given with --model and none is installed.', hint: 'Install a model package with `stylebridge models add DIR`, or pass --model DIR.' },
   ENGINE_MODEL_UNSUPPORTED: { summary: 'The model package cannot serve this engine (e.g. a text-only family asked for style audio).', hint: 'Use a musicgen-style package, or render with a prompt only.' },
 
+  // --- Optimum-layout MusicGen (native/src/optimum*, src/node/native/optimum-generator.ts, src/node/models/optimum-tokenizer.ts) ---
+  OPTIMUM_FILE_MISSING: { summary: 'A file of the Optimum layout (config.json, tokenizer.json or an onnx/ graph) is not in the model folder.', hint: 'Copy the whole folder as Optimum exported it; details.file names the missing file (docs/model-package.md section 9).' },
+  OPTIMUM_FILE_CORRUPT: { summary: 'A file of the Optimum layout cannot be used: ONNX Runtime rejects a graph, a graph lacks the expected tensors, or tokenizer.json is malformed or of an unsupported kind.', hint: 'Export the model again with Optimum; the message names the file and what is wrong.' },
+  OPTIMUM_CONFIG_INVALID: { summary: 'config.json of an Optimum-layout MusicGen is not valid, lacks a field, or disagrees with the graphs (layers, heads, vocabulary).', hint: 'See details.field; the fields are listed in docs/model-package.md section 9.' },
+  OPTIMUM_STYLE_UNSUPPORTED: { summary: 'An Optimum-layout MusicGen is text-only: it cannot take its style from captured audio.', hint: 'Give a text prompt (--prompt); the captured bar then sets only tempo and length. For style capture use a musicgen-style package.' },
+
   // --- plugin-initiated capture (src/node/server, src/node/host; docs/protocol.md 4.7) --------------
   SERVER_NO_CAPTURE_STORE: { summary: 'A plugin asked for a capture (capture.request) but this host keeps no captures.', hint: 'Run the full host (`stylebridge serve`), which stores captures in the project library.' },
   CAPTURE_REQUEST_BUSY: { summary: 'A plugin asked for a capture while its earlier ones were still being taken (maxPluginCapturesInFlight).', hint: 'Trigger the Capture parameter less often; the host takes one bar at a time per plugin by default.' },

@@ -28,6 +28,6 @@ export function exitCodeFor(code: ErrorCode): number {
   if (code.startsWith('CLI_USAGE') || code.startsWith('TIMING_')) return EXIT_CODES.USAGE.code;
   if (code.startsWith('AUTH_')) return EXIT_CODES.AUTH.code;
   if (code.startsWith('CLI_NO_HOST') || code.startsWith('CLI_HOST')) return EXIT_CODES.NO_HOST.code;
-  if (code.startsWith('AUDIO_') || code.startsWith('MODEL_')) return EXIT_CODES.BAD_INPUT.code;
+  if (code.startsWith('AUDIO_') || code.startsWith('MODEL_') || code.startsWith('OPTIMUM_')) return EXIT_CODES.BAD_INPUT.code;
   return EXIT_CODES.FAILED.code;
 }

@@ -61,9 +61,9 @@ export async function addModel(source: string, opts: { dir?: string; replace?: b
   return { report, installedAt: target };
 }
 
-/** A model given by folder path or by installed name. */
+/** A model given by folder path (a package, or an Optimum-layout folder with config.json) or by installed name. */
 export function resolveModel(ref: string, dir: string = modelsDir()): string {
-  if (existsSync(join(ref, 'manifest.json'))) return resolve(ref);
+  if (existsSync(join(ref, 'manifest.json')) || existsSync(join(ref, 'config.json'))) return resolve(ref);
   const byName = join(dir, ref);
   if (existsSync(join(byName, 'manifest.json'))) return byName;
   throw new StylebridgeError('MODEL_MANIFEST_MISSING', `No model package at "${ref}" and none installed under that name in ${dir}.`, { ref, modelsDir: dir });

@@ -101,6 +101,43 @@ export interface NativeModelHandle {
   release(): void;
 }
 
+/** What openOptimum() needs: the Optimum layout's graph paths and config numbers (native/src/optimum_addon.cpp). */
+export interface NativeOptimumConfig {
+  readonly textEncoder: string;
+  readonly decoder: string;
+  readonly codecDecode: string;
+  readonly layers: number;
+  readonly heads: number;
+  readonly hidden: number;
+  readonly codebooks: number;
+  readonly card: number;
+  readonly padToken: number;
+  readonly maxPositions: number;
+  readonly runtime?: NativeRuntimeOptions;
+}
+
+export interface NativeOptimumRequest {
+  readonly tokenIds: readonly number[];
+  readonly maxNewTokens: number;
+  /** > 1: classifier-free guidance; null: none. */
+  readonly guidanceScale?: number | null;
+  readonly greedy?: boolean;
+  readonly temperature?: number;
+  readonly topK?: number;
+  readonly topP?: number;
+  readonly seed?: number;
+  readonly variations?: number;
+  readonly firstVariation?: number;
+  readonly decode?: boolean;
+}
+
+export interface NativeOptimumHandle {
+  readonly provider: string;
+  readonly providerNote: string;
+  generate(request: NativeOptimumRequest, onEvent: (e: NativeEvent) => void): NativeJob;
+  release(): void;
+}
+
 export interface NativeAudioDevice {
   readonly index: number;
   readonly name: string;
@@ -171,6 +208,8 @@ export interface NativeAddon {
   portAudioVersion?: string;
   info(): { ortVersion: string; ortApiVersion: number; audioIo: boolean; hardwareConcurrency: number };
   openModel(config: NativeModelConfig): Promise<NativeModelHandle>;
+  /** Opens a text-only MusicGen in the Optimum layout (docs/model-package.md section 9). */
+  openOptimum(config: NativeOptimumConfig): Promise<NativeOptimumHandle>;
   /** First n outputs of PCG32 seed(initstate, initseq) (tests). */
   pcg32(initstate: bigint, initseq: bigint, n: number): Uint32Array;
   /** Read bandwidth (GB/s) of `threads` threads over a `megabytes` buffer, best of `repeats` (benchmarks). */

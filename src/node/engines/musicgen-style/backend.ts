@@ -2,7 +2,7 @@
 import { StylebridgeError } from '../../../common/errors.js';
 import { PackageRunner } from '../../models/generate.js';
 import type { ModelManifest } from '../../models/manifest.js';
-import { NativeGenerator, nativeAddonStatus, type NativeRuntimeOptions } from '../../native/index.js';
+import { NativeGenerator, OptimumGenerator, isOptimumFolder, nativeAddonStatus, type NativeRuntimeOptions, type OptimumModelInfo } from '../../native/index.js';
 
 export interface BackendRequest {
   readonly frames: number;
@@ -31,12 +31,15 @@ export interface BackendResult {
 }
 
 export interface GenerationBackend {
-  readonly kind: 'native' | 'js';
+  readonly kind: 'native' | 'js' | 'optimum';
   /** What capabilities().device shows: "cuda", "cpu (native)" or "cpu (js fallback)". */
   readonly device: string;
   /** Why this path was chosen (the addon's absence, CUDA's absence...). */
   readonly note: string;
-  readonly manifest: ModelManifest;
+  /** The package's manifest; null for an Optimum-layout folder (then `optimum` describes it). */
+  readonly manifest: ModelManifest | null;
+  /** Set for a text-only MusicGen in the Optimum layout (Transformers.js files). */
+  readonly optimum?: OptimumModelInfo;
   generate(req: BackendRequest): Promise<BackendResult>;
   release(): Promise<void>;
 }
@@ -96,10 +99,38 @@ class JsBackend implements GenerationBackend {
   async release(): Promise<void> { await this.r.release(); }
 }
 
-/** The native backend when the addon loads, else the JavaScript loop (its note says why). */
+/** A text-only MusicGen in the Optimum layout, run by the native addon (cfg is Transformers.js's guidance_scale). */
+class OptimumBackend implements GenerationBackend {
+  readonly kind = 'optimum';
+  readonly manifest = null;
+  constructor(private readonly g: OptimumGenerator) {}
+  get optimum(): OptimumModelInfo { return this.g.info; }
+  get device(): string { return this.g.provider === 'cuda' ? 'cuda' : 'cpu (native)'; }
+  get note(): string { return `Optimum layout, text only${this.g.providerNote ? `; ${this.g.providerNote}` : ''}`; }
+  async generate(req: BackendRequest): Promise<BackendResult> {
+    const r = await this.g.generate({
+      prompt: req.prompt ?? '', frames: req.frames, ...(req.cfg !== undefined ? { guidanceScale: req.cfg } : {}),
+      ...(req.topK !== undefined ? { topK: req.topK } : {}), ...(req.topP !== undefined ? { topP: req.topP } : {}),
+      ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+      greedy: false, seed: req.seed, variations: req.variations, ...(req.signal ? { signal: req.signal } : {}),
+      ...(req.onStep ? { onStep: req.onStep } : {}),
+    });
+    const steps = r.stepMs.length;
+    return { audio: r.takes.map((t) => t.audio), mode: r.mode, lmCalls: r.lmCalls, stepMs: steps ? r.stepMs.reduce((a, b) => a + b, 0) / steps : 0 };
+  }
+  async release(): Promise<void> { this.g.release(); }
+}
+
+/** The native backend when the addon loads, else the JavaScript loop (its note says why); an Optimum-layout folder needs the addon. */
 export async function openBackend(dir: string, options: BackendOptions = {}): Promise<GenerationBackend> {
   const { forceJs, variant, ...runtime } = options;
   const status = nativeAddonStatus();
+  if (isOptimumFolder(dir)) {
+    if (!status.available || forceJs) {
+      throw new StylebridgeError((status.code as 'NATIVE_MISSING' | undefined) ?? 'NATIVE_DISABLED', `an Optimum-layout model runs only in the native addon: ${status.reason}`, { dir });
+    }
+    return new OptimumBackend(await OptimumGenerator.open(dir, runtime));
+  }
   if (status.available && !forceJs) {
     return new NativeBackend(await NativeGenerator.open(dir, { ...runtime, ...(variant ? { variant } : {}) }));
   }

@@ -166,27 +166,36 @@ export class MusicgenStyleEngine implements Engine {
     const backend = await this.#backend(dir);
     this.#last = backend;
     const m = backend.manifest;
-    if (m.family !== 'musicgen-style' || !m.style) {
-      throw new StylebridgeError('ENGINE_MODEL_UNSUPPORTED', `The package at ${dir} is family "${m.family}"; this engine needs a musicgen-style package.`, { family: m.family });
+    const o = backend.optimum;
+    if (o) {
+      // A text-only MusicGen: the captured bar sets tempo and length only, so a prompt is required.
+      if (!req.prompt || req.prompt.trim() === '') {
+        throw new StylebridgeError('OPTIMUM_STYLE_UNSUPPORTED', `The model at ${dir} is a text-only MusicGen (Optimum layout): it cannot take its style from the captured audio; give a prompt.`, { dir });
+      }
+    } else if (!m || m.family !== 'musicgen-style' || !m.style) {
+      throw new StylebridgeError('ENGINE_MODEL_UNSUPPORTED', `The package at ${dir} is family "${m?.family}"; this engine needs a musicgen-style package.`, { family: m?.family });
     }
+    const style = m?.style ?? null;
+    const frameRate = o ? o.frameRate : m!.codec.frameRate;
     const t0 = performance.now();
-    const excerpt = styleExcerpt(req.source, m.style);
-    const streams = streamsForStrength(req.strength, m.style.maxStreams);
+    const excerpt = style ? styleExcerpt(req.source, style) : undefined;
+    const streams = style ? streamsForStrength(req.strength, style.maxStreams) : 0;
     // Enough frames for the slowest tempo the fit accepts, plus one beat to find the first.
     const barSec = barSeconds(req.bpm, req.meter);
     const beatSec = beatSamples(req.bpm, req.meter, 1);
     const ratio = FIT_DEFAULTS.maxTempoRatio;
-    const frames = Math.ceil((req.bars * barSec + beatSec) * ratio * m.codec.frameRate) + 2;
-    const prefix = await this.#prefixLength(dir, m, excerpt.length, req.prompt);
-    const dmax = Math.max(...m.lm.delayPattern);
-    if (prefix + frames + dmax > m.lm.maxPositions) {
-      const maxBars = Math.floor(((m.lm.maxPositions - prefix - dmax - 2) / (ratio * m.codec.frameRate) - beatSec) / barSec);
+    const frames = Math.ceil((req.bars * barSec + beatSec) * ratio * frameRate) + 2;
+    // Positions a request takes beyond its frames: the prefix and the delay (a package), the start token and the delay (Optimum).
+    const extra = o ? o.codebooks : (await this.#prefixLength(dir, m!, excerpt!.length, req.prompt)) + Math.max(...m!.lm.delayPattern);
+    const maxPositions = o ? o.maxPositions : m!.lm.maxPositions;
+    if (frames + extra > maxPositions) {
+      const maxBars = Math.floor(((maxPositions - extra - 2) / (ratio * frameRate) - beatSec) / barSec);
       throw new StylebridgeError('ENGINE_BAD_BARS', `${req.bars} bars at ${req.bpm} BPM exceed what the model generates in one pass (at most ${Math.max(0, maxBars)} bars here).`,
         { field: 'bars', value: req.bars, max: Math.max(0, maxBars) });
     }
     onProgress?.({ fraction: 0.02, stage: 'generate' });
     const gen = await backend.generate({
-      frames, styleAudio: excerpt, ...(req.prompt !== undefined ? { prompt: req.prompt } : {}), streams,
+      frames, ...(excerpt ? { styleAudio: excerpt } : {}), ...(req.prompt !== undefined ? { prompt: req.prompt } : {}), streams,
       ...(req.cfg !== undefined ? { cfg: req.cfg } : {}), ...(req.cfgBeta !== undefined ? { cfgBeta: req.cfgBeta } : {}),
       ...(req.topK !== undefined ? { topK: req.topK } : {}), ...(req.topP !== undefined ? { topP: req.topP } : {}),
       ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
@@ -194,7 +203,7 @@ export class MusicgenStyleEngine implements Engine {
       onStep: (done, total) => onProgress?.({ fraction: 0.02 + 0.88 * (done / total), stage: 'generate' }),
     });
     const genMs = performance.now() - t0;
-    const sr = m.codec.sampleRate;
+    const sr = o ? o.sampleRate : m!.codec.sampleRate;
     const outAtCodec = Math.round(req.bars * barSec * sr);
     const outLength = barsLengthSamples(req.bars, req.bpm, req.meter, req.sampleRate);
     const takes: RenderedTake[] = [];
@@ -210,7 +219,8 @@ export class MusicgenStyleEngine implements Engine {
         audio: { sampleRate: req.sampleRate, channels },
         info: {
           engine: MUSICGEN_STYLE_ENGINE_ID,
-          model: m.name,
+          model: o ? o.name : m!.name,
+          styleConditioned: !o,
           device: backend.device,
           guidance: gen.mode,
           streams,
