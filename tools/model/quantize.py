@@ -79,9 +79,11 @@ def quantize_int4(model, block=32):
         base = n.input[1]
         inits = [numpy_helper.from_array(packed, base + '_q4'),
                  numpy_helper.from_array(scale.reshape(-1), base + '_s4')]
+        # accuracy_level 4: activations are quantized to int8 per block and the product runs on integer
+        # dot-product instructions; ONNX Runtime's float path for 4-bit weights was ~3.5x slower here.
         node = helper.make_node('MatMulNBits', [n.input[0], base + '_q4', base + '_s4'], list(n.output),
                                 name=n.name + '_q4', domain='com.microsoft', K=k, N=ncols, bits=4,
-                                block_size=block)
+                                block_size=block, accuracy_level=4)
         rewrites[n.name] = ([node], inits, base)
     return _replace(model, rewrites)
 
