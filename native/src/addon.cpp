@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstring>
 #include <memory>
+#include <new>
+#include <system_error>
 #include <thread>
 
 #include "addon_shared.h"
@@ -116,6 +118,13 @@ sb::ModelConfig read_config(const Napi::Object& o) {
     c.delays.push_back(x.As<Napi::Number>().Int32Value());
   }
   c.runtime = sb::addon::read_runtime(o.Get("runtime"));
+  if (o.Get("runtime").IsObject()) {
+    const double cap = num(o.Get("runtime").As<Napi::Object>(), "maxKvCacheBytes", 0);
+    if (cap < 0 || cap != std::floor(cap) || cap > 9007199254740991.0) {
+      throw NativeError("INVALID_ARGUMENT", "maxKvCacheBytes must be an integer >= 0 (0: no ceiling)");
+    }
+    c.max_cache_bytes = static_cast<uint64_t>(cap);
+  }
   return c;
 }
 
@@ -328,6 +337,8 @@ Napi::Value ModelWrap::Generate(const Napi::CallbackInfo& info) {
     request = read_request(info[0].As<Napi::Object>());
   } catch (const NativeError& e) {
     throw make_error(env, e.code, e.what());
+  } catch (const std::bad_alloc&) {
+    throw make_error(env, "NATIVE_OUT_OF_MEMORY", "out of memory reading the request");
   }
   return sb::addon::start_generate_job(env, info[1].As<Napi::Function>(),
                                        [model, request](sb::GenerateSink& sink) { return model->generate(request, sink); });
@@ -346,7 +357,13 @@ Napi::Value sb::addon::start_generate_job(Napi::Env env, Napi::Function on_event
                                             });
   Napi::Promise promise = job->deferred.Promise();
   auto cancel = job->cancel;
-  job->thread = std::thread([job] { job->run(); });
+  try {
+    job->thread = std::thread([job] { job->run(); });
+  } catch (const std::system_error& e) {
+    // No memory or address space for the thread's stack: the job never ran; releasing the function frees it.
+    job->tsfn.Release();
+    throw make_error(env, "NATIVE_OUT_OF_MEMORY", std::string("cannot start the generation thread: ") + e.what());
+  }
   Napi::Object handle = Napi::Object::New(env);
   handle.Set("promise", promise);
   handle.Set("cancel", Napi::Function::New(env, [cancel](const Napi::CallbackInfo& ci) {
@@ -371,6 +388,9 @@ class OpenWorker : public Napi::AsyncWorker {
     } catch (const NativeError& e) {
       code_ = e.code;
       SetError(e.what());
+    } catch (const std::bad_alloc&) {
+      code_ = "NATIVE_OUT_OF_MEMORY";
+      SetError("out of memory");
     } catch (const std::exception& e) {
       code_ = "NATIVE_RUN_FAILED";
       SetError(e.what());
@@ -404,6 +424,9 @@ class BenchWorker : public Napi::AsyncWorker {
     } catch (const NativeError& e) {
       code_ = e.code;
       SetError(e.what());
+    } catch (const std::bad_alloc&) {
+      code_ = "NATIVE_OUT_OF_MEMORY";
+      SetError("out of memory");
     } catch (const std::exception& e) {
       code_ = "NATIVE_RUN_FAILED";
       SetError(e.what());
@@ -440,6 +463,8 @@ Napi::Value OpenModel(const Napi::CallbackInfo& info) {
     return p;
   } catch (const NativeError& e) {
     throw make_error(env, e.code, e.what());
+  } catch (const std::bad_alloc&) {
+    throw make_error(env, "NATIVE_OUT_OF_MEMORY", "out of memory reading the model configuration");
   }
 }
 

@@ -65,6 +65,13 @@ struct Model::Impl {
     st.C = C;
     st.position = 0;
     st.cache_values.clear();
+    const uint64_t bytes = 2ull * c.layers * count * sizeof(float);
+    if (c.max_cache_bytes > 0 && bytes > c.max_cache_bytes) {
+      throw NativeError("NATIVE_OUT_OF_MEMORY", "the KV cache would take " + std::to_string(bytes) + " bytes (" +
+                                                    std::to_string(B) + " rows x " + std::to_string(C) +
+                                                    " positions), more than maxKvCacheBytes " +
+                                                    std::to_string(c.max_cache_bytes));
+    }
     try {
       for (int i = 0; i < 2 * c.layers; i++) {
         if (cuda) {

@@ -19,6 +19,8 @@ struct ModelConfig {
   int hop_length = 0, sample_rate = 0;
   std::vector<int> delays;
   RuntimeOptions runtime;
+  /** Ceiling on one generation's KV cache in bytes, checked before allocating (0: none; the facade passes a default). */
+  uint64_t max_cache_bytes = 0;
 };
 
 struct GenerateRequest {

@@ -15,6 +15,12 @@ export interface NativeRuntimeOptions {
   readonly affinity?: string;
   /** Whether idle ONNX Runtime threads spin between steps (default true). */
   readonly spinning?: boolean;
+  /**
+   * Ceiling on one generation's KV cache in bytes (host RAM, or GPU memory under CUDA), checked before the cache is
+   * allocated: a request above it fails with NATIVE_OUT_OF_MEMORY. 0: no ceiling. NativeGenerator defaults it to
+   * DEFAULT_MAX_KV_CACHE_BYTES.
+   */
+  readonly maxKvCacheBytes?: number;
 }
 
 /** What openModel() needs: absolute graph paths and the manifest numbers (the manifest is read in TypeScript). */

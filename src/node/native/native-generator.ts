@@ -1,6 +1,7 @@
 // A model package run by the native addon: reads the manifest and tokenizer here, runs the loop in C++ off the JS thread.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import { ERROR_CODES, type ErrorCode } from '../../common/error-codes.js';
 import { StylebridgeError } from '../../common/errors.js';
@@ -14,6 +15,13 @@ import { loadNativeAddon } from './load.js';
 
 /** Most variations generated in one batch (rows = variations x guidance rows). */
 export const MAX_BATCH_VARIATIONS = 16;
+
+/**
+ * Default ceiling on one generation's KV cache (the `maxKvCacheBytes` option): half of this machine's physical
+ * memory. The CPU cache is zero-filled when allocated, so a cache far beyond RAM would swap or wake the kernel's
+ * OOM killer instead of failing cleanly; above the ceiling the request fails with NATIVE_OUT_OF_MEMORY first.
+ */
+export const DEFAULT_MAX_KV_CACHE_BYTES = Math.floor(totalmem() / 2);
 
 export interface NativeGeneratorOptions extends NativeRuntimeOptions {
   /** A variant of lm_kv from the manifest ("int8", "int4"); the float32 graph by default. */
@@ -112,7 +120,7 @@ export class NativeGenerator {
         ...(textEncoder ? { textEncoder } : {}), ...(styleEncoder ? { styleEncoder } : {}), lmKv, codecDecode,
         dim: m.lm.dim, layers: m.lm.layers, heads: m.lm.heads, codebooks: m.codec.codebooks, card: m.codec.card,
         specialToken: m.lm.specialToken, maxPositions: m.lm.maxPositions, hopLength: m.codec.hopLength,
-        sampleRate: m.codec.sampleRate, delays: m.lm.delayPattern, runtime,
+        sampleRate: m.codec.sampleRate, delays: m.lm.delayPattern, runtime: { maxKvCacheBytes: DEFAULT_MAX_KV_CACHE_BYTES, ...runtime },
       });
     } catch (err) {
       throw fromNativeError(err);
