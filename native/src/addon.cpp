@@ -99,6 +99,11 @@ sb::ModelConfig read_config(const Napi::Object& o) {
   c.text_encoder = str(o, "textEncoder", "");
   c.style_encoder = str(o, "styleEncoder", "");
   c.lm_kv = str(o, "lmKv", "");
+  {
+    Napi::Value ip = o.Get("lmInPlace");
+    if (!ip.IsUndefined() && !ip.IsBoolean()) throw NativeError("INVALID_ARGUMENT", "lmInPlace must be a boolean");
+    c.lm_in_place = ip.IsBoolean() && ip.As<Napi::Boolean>().Value();
+  }
   c.codec_decode = str(o, "codecDecode", "");
   c.dim = integer(o, "dim", 0, 1, 1 << 16);
   c.layers = integer(o, "layers", 0, 1, 1024);

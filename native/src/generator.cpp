@@ -114,13 +114,26 @@ struct Model::Impl {
     for (int i = 0; i < 2 * L; i++) bind.BindInput(cache_names[i].c_str(), st.cache_values[i]);
     // Logits always come to the host (float64 sampling); new K/V stay where the caches are.
     bind.BindOutput("logits", cpu_mem);
-    for (int i = 0; i < 2 * L; i++) bind.BindOutput(new_names[i].c_str(), cuda ? *cuda_mem : cpu_mem);
+    // lm_fused writes the new keys/values into the caches themselves: present_* are the cache buffers.
+    for (int i = 0; i < 2 * L; i++) {
+      if (c.lm_in_place) bind.BindOutput(new_names[i].c_str(), st.cache_values[i]);
+      else bind.BindOutput(new_names[i].c_str(), cuda ? *cuda_mem : cpu_mem);
+    }
     try {
       lm->Run(Ort::RunOptions{nullptr}, bind);
     } catch (const Ort::Exception& e) {
-      rethrow_run_error(e, "lm_kv");
+      rethrow_run_error(e, c.lm_in_place ? "lm_fused" : "lm_kv");
     }
     std::vector<Ort::Value> outs = bind.GetOutputValues();
+    if (c.lm_in_place) {
+      for (int i = 0; i < 2 * L; i++) {
+        if (outs[1 + i].GetTensorRawData() != st.cache_values[i].GetTensorRawData()) {
+          throw NativeError("MODEL_SIGNATURE_MISMATCH", new_names[i] + " was not written in place into its cache");
+        }
+      }
+      st.position += n;
+      return take_logits(st, c, std::move(outs[0]));
+    }
     const size_t row_bytes = static_cast<size_t>(n) * Dh * sizeof(float);
     const size_t cache_pitch = static_cast<size_t>(st.C) * Dh * sizeof(float);
     for (int i = 0; i < 2 * L; i++) {
@@ -140,11 +153,15 @@ struct Model::Impl {
     }
     if (cuda) cudart.sync(c.runtime.device_id);
     st.position += n;
-    const auto ld = dims_of(outs[0]);
-    if (ld.size() != 3 || ld[0] != B || ld[1] != K || ld[2] != c.card) {
+    return take_logits(st, c, std::move(outs[0]));
+  }
+
+  const float* take_logits(LmState& st, const ModelConfig& c, Ort::Value&& logits) {
+    const auto ld = dims_of(logits);
+    if (ld.size() != 3 || ld[0] != st.B || ld[1] != c.codebooks || ld[2] != c.card) {
       throw NativeError("MODEL_SIGNATURE_MISMATCH", "logits has an unexpected shape");
     }
-    st.logits = std::move(outs[0]);
+    st.logits = std::move(logits);
     return st.logits.GetTensorData<float>();
   }
 
@@ -187,7 +204,7 @@ std::shared_ptr<Model> Model::open(const ModelConfig& config) {
   for (int i = 0; i < config.layers; i++) {
     for (const char* kind : {"key", "value"}) {
       im.cache_names.push_back(std::string("cache_") + kind + "." + std::to_string(i));
-      im.new_names.push_back(std::string("new_") + kind + "." + std::to_string(i));
+      im.new_names.push_back(std::string(config.lm_in_place ? "present_" : "new_") + kind + "." + std::to_string(i));
     }
   }
   // Execution providers in order: CUDA, then CPU. The LM session decides; the others follow it.

@@ -15,6 +15,8 @@ namespace sb {
 struct ModelConfig {
   /** Absolute paths of the graphs; text_encoder / style_encoder empty when the package has none. */
   std::string text_encoder, style_encoder, lm_kv, codec_decode;
+  /** lm_kv is the graph `lm_fused` (section 3.5): its present_* outputs are bound to the cache buffers (in place). */
+  bool lm_in_place = false;
   int dim = 0, layers = 0, heads = 0, codebooks = 0, card = 0, special_token = 0, max_positions = 0;
   int hop_length = 0, sample_rate = 0;
   std::vector<int> delays;

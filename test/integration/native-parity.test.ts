@@ -2,6 +2,9 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { PackageRunner } from '../../src/node/models/generate.js';
+import { readManifest } from '../../src/node/models/manifest.js';
+import { inspectOnnxRuntime } from '../../src/node/onnx-providers.js';
+import { defaultLmGraph } from '../../src/node/native/native-generator.js';
 import { MAX_BATCH_VARIATIONS, NativeGenerator, nativeAddonStatus, tryLoadNativeAddon, type NativeGenerateRequest } from '../../src/node/native/index.js';
 import { audioStats, loadParity, loadStyleExcerpt, TINY_PACKAGE_DIR, type ParityCase } from '../support/model-fixtures.js';
 
@@ -22,8 +25,39 @@ function requestOf(c: ParityCase): NativeGenerateRequest {
 const rows = (codes: Int32Array[]) => codes.map((r) => Array.from(r));
 
 describe('native generation loop', { skip }, () => {
-  test('reproduces every parity vector token for token, with the decoded audio statistics of the reference', async () => {
-    const g = await NativeGenerator.open(TINY_PACKAGE_DIR, { provider: 'cpu', intraOpThreads: 1 });
+  test('runs lm_fused (in-place cache) by default when the package has it, and lm_kv when asked', async () => {
+    const fused = await NativeGenerator.open(TINY_PACKAGE_DIR, { provider: 'cpu', intraOpThreads: 1 });
+    const kv = await NativeGenerator.open(TINY_PACKAGE_DIR, { provider: 'cpu', intraOpThreads: 1, lmGraph: 'lm_kv' });
+    try {
+      assert.equal(fused.lmGraph, 'lm_fused');
+      assert.equal(kv.lmGraph, 'lm_kv');
+      const req: NativeGenerateRequest = { frames: 40, prompt: 'warm jazz piano', styleAudio: excerpt, streams: 2, seed: 5, topK: 0, topP: 0.9, variations: 2 };
+      const [a, b] = [await fused.generate(req), await kv.generate(req)];
+      assert.deepEqual(a.takes.map((t) => rows(t.codes)), b.takes.map((t) => rows(t.codes)));
+    } finally {
+      fused.release();
+      kv.release();
+    }
+    await assert.rejects(NativeGenerator.open(TINY_PACKAGE_DIR, { lmGraph: 'lm' as 'lm_kv' }), { code: 'MODEL_BAD_REQUEST' });
+    // Where CUDA may run the LM, lm_kv is the default (CUDA's fused attention is float16 only).
+    const m = await readManifest(TINY_PACKAGE_DIR);
+    assert.equal(defaultLmGraph(m, 'cpu'), 'lm_fused');
+    assert.equal(defaultLmGraph(m, 'cuda'), 'lm_kv');
+    const cudaUsable = inspectOnnxRuntime().providers.some((p) => p.name === 'cuda' && p.available);
+    assert.equal(defaultLmGraph(m, 'auto'), cudaUsable ? 'lm_kv' : 'lm_fused');
+    const { lm_fused: _fused, ...graphs } = m.graphs;
+    assert.equal(defaultLmGraph({ ...m, graphs }, 'cpu'), 'lm_kv');
+  });
+
+  for (const lmGraph of ['lm_fused', 'lm_kv'] as const) {
+    test(`reproduces every parity vector token for token over ${lmGraph}, with the decoded audio statistics of the reference`, async () => {
+      await parityRun(lmGraph);
+    });
+  }
+
+  async function parityRun(lmGraph: 'lm_fused' | 'lm_kv'): Promise<void> {
+    const g = await NativeGenerator.open(TINY_PACKAGE_DIR, { provider: 'cpu', intraOpThreads: 1, lmGraph });
+    assert.equal(g.lmGraph, lmGraph);
     try {
       for (const c of parity.cases) {
         const r = await g.generate(requestOf(c));
@@ -42,7 +76,7 @@ describe('native generation loop', { skip }, () => {
     } finally {
       g.release();
     }
-  });
+  }
 
   test('with two ORT threads the vectors still hold (the logits differ only by float noise)', async () => {
     const g = await NativeGenerator.open(TINY_PACKAGE_DIR, { provider: 'cpu', intraOpThreads: 2, spinning: false });

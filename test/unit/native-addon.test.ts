@@ -96,9 +96,11 @@ describe('native addon', { skip: needAddon }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'sb-native-pkg-'));
     try {
       cpSync(TINY_PACKAGE_DIR, dir, { recursive: true });
-      writeFileSync(join(dir, 'lm_kv.onnx'), readFileSync(join(dir, 'lm_kv.onnx')).subarray(0, 5000));
-      await assert.rejects(NativeGenerator.open(dir, { provider: 'cpu' }), (e: { code: string; message: string }) =>
-        e.code === 'MODEL_FILE_CORRUPT' && e.message.includes('lm_kv.onnx'));
+      for (const [file, lmGraph] of [['lm_fused.onnx', undefined], ['lm_kv.onnx', 'lm_kv']] as const) {
+        writeFileSync(join(dir, file), readFileSync(join(dir, file)).subarray(0, 5000));
+        await assert.rejects(NativeGenerator.open(dir, { provider: 'cpu', ...(lmGraph ? { lmGraph } : {}) }), (e: { code: string; message: string }) =>
+          e.code === 'MODEL_FILE_CORRUPT' && e.message.includes(file));
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

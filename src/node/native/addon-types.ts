@@ -28,6 +28,8 @@ export interface NativeModelConfig {
   readonly textEncoder?: string;
   readonly styleEncoder?: string;
   readonly lmKv: string;
+  /** lmKv is a graph `lm_fused`: its present_* outputs are bound to the cache buffers (docs/model-package.md 3.5). */
+  readonly lmInPlace?: boolean;
   readonly codecDecode: string;
   readonly dim: number;
   readonly layers: number;

@@ -12,6 +12,7 @@ import type { GuidanceMode } from '../models/sampling.js';
 import { UnigramTokenizer } from '../models/unigram-tokenizer.js';
 import type { NativeGenerateResult, NativeModelHandle, NativeRuntimeOptions } from './addon-types.js';
 import { loadNativeAddon } from './load.js';
+import { inspectOnnxRuntime } from '../onnx-providers.js';
 
 /** Most variations generated in one batch (rows = variations x guidance rows). */
 export const MAX_BATCH_VARIATIONS = 16;
@@ -23,9 +24,14 @@ export const MAX_BATCH_VARIATIONS = 16;
  */
 export const DEFAULT_MAX_KV_CACHE_BYTES = Math.floor(totalmem() / 2);
 
+/** The LM graphs the native loop can run: `lm_fused` (in-place cache, fused attention) or `lm_kv`. */
+export type NativeLmGraph = 'lm_fused' | 'lm_kv';
+
 export interface NativeGeneratorOptions extends NativeRuntimeOptions {
-  /** A variant of lm_kv from the manifest ("int8", "int4"); the float32 graph by default. */
+  /** A variant of the LM graph from the manifest ("int8", "int4"); the float32 graph by default. */
   readonly variant?: string;
+  /** Which LM graph to run; default from defaultLmGraph(): `lm_fused` on CPU when the package has it, else `lm_kv`. */
+  readonly lmGraph?: NativeLmGraph;
 }
 
 /** The JS runner's request (docs/model-package.md section 4) plus batching and streaming. */
@@ -78,26 +84,41 @@ export function fromNativeError(err: unknown): StylebridgeError {
   return new StylebridgeError(code, e?.message ?? String(err), undefined, { cause: err });
 }
 
+/**
+ * lm_fused on CPU; lm_kv wherever CUDA may run the LM: ONNX Runtime's CUDA GroupQueryAttention takes float16
+ * only, so a float32 lm_fused would put attention on the CPU and move the caches across every step.
+ */
+export function defaultLmGraph(m: ModelManifest, provider: NativeRuntimeOptions['provider']): NativeLmGraph {
+  if (!m.graphs.lm_fused) return 'lm_kv';
+  if (provider === 'cpu') return 'lm_fused';
+  if (provider === 'cuda') return 'lm_kv';
+  return inspectOnnxRuntime().providers.some((p) => p.name === 'cuda' && p.available) ? 'lm_kv' : 'lm_fused';
+}
+
 export class NativeGenerator {
   private constructor(
     readonly manifest: ModelManifest,
     private handle: NativeModelHandle | null,
     private readonly tokenizer: UnigramTokenizer | null,
+    /** The LM graph in use: `lm_fused` (in-place cache) or `lm_kv`. */
+    readonly lmGraph: NativeLmGraph,
   ) {}
 
   /** Opens a package folder; loading the sessions runs off the JS thread. Throws NATIVE_* when the addon is unavailable. */
   static async open(dir: string, options: NativeGeneratorOptions = {}): Promise<NativeGenerator> {
     const addon = loadNativeAddon();
     const m = await readManifest(dir);
-    const graph = (name: 'text_encoder' | 'style_encoder' | 'lm_kv' | 'codec_decode'): string | undefined => {
+    const graph = (name: 'text_encoder' | 'style_encoder' | NativeLmGraph | 'codec_decode'): string | undefined => {
       const g = m.graphs[name];
       return g ? join(dir, g.file) : undefined;
     };
-    let lmKv = graph('lm_kv');
-    if (!lmKv) throw new StylebridgeError('MODEL_MANIFEST_INVALID', 'manifest.json: graphs.lm_kv is required', { field: 'graphs.lm_kv' });
+    const lmGraph: NativeLmGraph = options.lmGraph ?? defaultLmGraph(m, options.provider);
+    if (lmGraph !== 'lm_fused' && lmGraph !== 'lm_kv') throw badRequest('lmGraph', 'lmGraph must be lm_fused or lm_kv', lmGraph);
+    let lmKv = graph(lmGraph);
+    if (!lmKv) throw new StylebridgeError('MODEL_MANIFEST_INVALID', `manifest.json: graphs.${lmGraph} is required`, { field: `graphs.${lmGraph}` });
     if (options.variant) {
-      const v = m.graphs.lm_kv!.variants[options.variant];
-      if (!v) throw badRequest('variant', `graph lm_kv has no variant ${options.variant}`, options.variant);
+      const v = m.graphs[lmGraph]!.variants[options.variant];
+      if (!v) throw badRequest('variant', `graph ${lmGraph} has no variant ${options.variant}`, options.variant);
       lmKv = join(dir, v);
     }
     const codecDecode = graph('codec_decode');
@@ -113,11 +134,11 @@ export class NativeGenerator {
         throw new StylebridgeError('MODEL_FILE_MISSING', `${relative(dir, file)} named by the manifest is not in ${dir}`, { file: relative(dir, file) });
       }
     }
-    const { variant: _variant, ...runtime } = options;
+    const { variant: _variant, lmGraph: _lmGraph, ...runtime } = options;
     let handle: NativeModelHandle;
     try {
       handle = await addon.openModel({
-        ...(textEncoder ? { textEncoder } : {}), ...(styleEncoder ? { styleEncoder } : {}), lmKv, codecDecode,
+        ...(textEncoder ? { textEncoder } : {}), ...(styleEncoder ? { styleEncoder } : {}), lmKv, lmInPlace: lmGraph === 'lm_fused', codecDecode,
         dim: m.lm.dim, layers: m.lm.layers, heads: m.lm.heads, codebooks: m.codec.codebooks, card: m.codec.card,
         specialToken: m.lm.specialToken, maxPositions: m.lm.maxPositions, hopLength: m.codec.hopLength,
         sampleRate: m.codec.sampleRate, delays: m.lm.delayPattern, runtime: { maxKvCacheBytes: DEFAULT_MAX_KV_CACHE_BYTES, ...runtime },
@@ -125,7 +146,7 @@ export class NativeGenerator {
     } catch (err) {
       throw fromNativeError(err);
     }
-    return new NativeGenerator(m, handle, tokenizer);
+    return new NativeGenerator(m, handle, tokenizer, lmGraph);
   }
 
   /** "cuda" or "cpu". */
