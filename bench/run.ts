@@ -1,5 +1,5 @@
 // `npm run bench`: runs the benchmarks one after another (each writes bench/out/NAME.json) and prints one summary.
-// Usage: npm run bench [-- NAME ...]   NAMEs: server audio library concat render plugin native-audio plugin-fuzz model-small native (default: all but the long ones)
+// Usage: npm run bench [-- NAME ...]   NAMEs: server audio library concat render plugin native-audio plugin-fuzz model-small native transformersjs (default: all but the long ones)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
@@ -13,6 +13,7 @@ const BENCHES: Record<string, { script: string; out: string; long?: boolean }> =
   'plugin-fuzz': { script: 'bench/plugin-fuzz.ts', out: 'plugin-fuzz.json', long: true },
   'model-small': { script: 'bench/model-small-package.ts', out: 'model-small.json', long: true },
   native: { script: 'bench/native-step.ts', out: 'native.json', long: true },
+  transformersjs: { script: 'bench/transformersjs.ts', out: 'transformersjs.json', long: true },
   'native-audio': { script: 'bench/native-audio.ts', out: 'native-audio.json' },
 };
 

@@ -1,5 +1,10 @@
 # Builds a tiny text-only MusicGen in the Optimum / Transformers.js layout (random weights).
-"""Usage: /usr/bin/python3 tools/model/build_optimum.py --out DIR
+"""Usage: /usr/bin/python3 tools/model/build_optimum.py [--size tiny|small] --out DIR
+
+--size tiny (default): the committed test fixture (test/fixtures/models/optimum-tiny).
+--size small: the MusicGen-small decoder shape (24 layers, d 1024, 16 heads, ffn 4096, 4 x 2048 codes)
+with a smaller text encoder (T5-like d 768, 2 layers, 12 heads; the tiny vocabulary) and the codec of
+build_package.py's small size; random weights, about 1.7 GB, for benchmarks.
 
 Writes DIR/config.json, generation_config.json, tokenizer.json, tokenizer_config.json and
 DIR/onnx/{text_encoder,decoder_model_merged,encodec_decode}.onnx:
@@ -29,8 +34,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from modules import Codec, TextEncoder, sin_embedding  # noqa: E402
 from tokenizer import tiny_vocab, tokenizer_json  # noqa: E402
 
-CFG = dict(seed=99, K=4, card=2048, dim=32, layers=2, heads=4, ffn=64, text=dict(d_model=32, layers=1, heads=2, d_kv=16, d_ff=32),
-           codec=dict(channels=4, dim=8, ratios=(8, 5, 4, 4)))
+SIZES = {
+    'tiny': dict(seed=99, K=4, card=2048, dim=32, layers=2, heads=4, ffn=64, text=dict(d_model=32, layers=1, heads=2, d_kv=16, d_ff=32),
+                 codec=dict(channels=4, dim=8, ratios=(8, 5, 4, 4))),
+    'small': dict(seed=98, K=4, card=2048, dim=1024, layers=24, heads=16, ffn=4096,
+                  text=dict(d_model=768, layers=2, heads=12, d_kv=64, d_ff=2048),
+                  codec=dict(channels=32, dim=128, ratios=(8, 5, 4, 4))),
+}
 
 
 class _Attn(nn.Module):
@@ -243,8 +253,8 @@ class _Decode(nn.Module):
         return self.codec.decode(audio_codes[0])
 
 
-def build(out):
-    c = CFG
+def build(out, size='tiny'):
+    c = SIZES[size]
     torch.manual_seed(c['seed'])
     os.makedirs(os.path.join(out, 'onnx'), exist_ok=True)
     vocab = tiny_vocab()
@@ -298,8 +308,9 @@ def build(out):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--out', required=True)
+    ap.add_argument('--size', choices=sorted(SIZES), default='tiny')
     a = ap.parse_args()
-    build(a.out)
+    build(a.out, a.size)
     total = sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(a.out) for f in fs)
     print(json.dumps({'out': a.out, 'bytes': total}))
 
