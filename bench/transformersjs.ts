@@ -107,14 +107,14 @@ out.ratio = { perStep: r2(tj.msPerStepMedian / na.msPerStepMedian), endToEnd: r2
 // 3. The package path (this project's format) end to end for the same length, text only (single guidance, 2 rows as above).
 if (existsSync(`${packageDir}/manifest.json`)) {
   const rows: Record<string, unknown>[] = [];
-  for (const variant of ['fp32', 'int8'] as const) {
+  for (const variant of ['fp32', 'int8', 'int4'] as const) {
     try {
       const g = await NativeGenerator.open(packageDir, { provider: 'cpu', ...(variant === 'fp32' ? {} : { variant }) });
       await g.generate({ frames: 3, prompt: PROMPT, seed: 0, greedy: true });
       const t = performance.now();
       const r = await g.generate({ frames: FRAMES, prompt: PROMPT, seed: 1, greedy: true, cfg: GUIDANCE });
       const ms = performance.now() - t;
-      rows.push({ variant, mode: r.mode, rows: r.rows, msPerStepMedian: r2(median(r.stepMs)), endToEndSeconds: r2(ms / 1000),
+      rows.push({ variant, lmGraph: g.lmGraph, mode: r.mode, rows: r.rows, msPerStepMedian: r2(median(r.stepMs)), endToEndSeconds: r2(ms / 1000),
         ratioEndToEndVsTransformersJs: r2(tj.endToEndSeconds / (ms / 1000)), loadAverage: load() });
       g.release();
     } catch (err) {

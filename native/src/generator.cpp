@@ -275,23 +275,11 @@ GenerateResult Model::generate(const GenerateRequest& req, GenerateSink& sink) {
     if (!im.text) throw NativeError("MODEL_BAD_REQUEST", "this model takes no text");
     auto t0 = Clock::now();
     const int64_t lt = static_cast<int64_t>(req.token_ids.size());
-    const std::vector<int64_t> shape{1, lt};
-    std::vector<int64_t> mask(lt, 1);
-    Ort::Value inputs[] = {
-        Ort::Value::CreateTensor<int64_t>(im.cpu_mem, const_cast<int64_t*>(req.token_ids.data()), lt, shape.data(), 2),
-        Ort::Value::CreateTensor<int64_t>(im.cpu_mem, mask.data(), lt, shape.data(), 2)};
-    const char* in_names[] = {"input_ids", "attention_mask"};
-    const char* out_names[] = {"text_embeds"};
-    std::vector<Ort::Value> out;
-    try {
-      out = im.text->Run(Ort::RunOptions{nullptr}, in_names, inputs, 2, out_names, 1);
-    } catch (const Ort::Exception& e) {
-      rethrow_run_error(e, "text_encoder");
-    }
-    const auto d = dims_of(out[0]);
+    Ort::Value out = run_text_encoder(*im.text, im.cpu_mem, req.token_ids, "text_embeds");
+    const auto d = dims_of(out);
     if (d.size() != 3 || d[0] != 1 || d[1] != lt || d[2] != D) throw NativeError("MODEL_SIGNATURE_MISMATCH", "text_embeds has an unexpected shape");
     nt = static_cast<int>(lt);
-    const float* p = out[0].GetTensorData<float>();
+    const float* p = out.GetTensorData<float>();
     text_emb.assign(p, p + static_cast<size_t>(nt) * D);
     res.text_ms = ms_since(t0);
   }

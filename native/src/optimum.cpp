@@ -172,25 +172,13 @@ GenerateResult OptimumModel::generate(const OptimumRequest& req, GenerateSink& s
   std::vector<int64_t> mask(static_cast<size_t>(R) * L, 0);
   int64_t Dt = 0;
   {
-    const std::vector<int64_t> shape{1, L};
-    std::vector<int64_t> ones(L, 1);
-    Ort::Value inputs[] = {
-        Ort::Value::CreateTensor<int64_t>(im.cpu_mem, const_cast<int64_t*>(req.token_ids.data()), L, shape.data(), 2),
-        Ort::Value::CreateTensor<int64_t>(im.cpu_mem, ones.data(), L, shape.data(), 2)};
-    const char* in_names[] = {"input_ids", "attention_mask"};
-    const char* out_names[] = {"last_hidden_state"};
-    std::vector<Ort::Value> out;
-    try {
-      out = im.text->Run(Ort::RunOptions{nullptr}, in_names, inputs, 2, out_names, 1);
-    } catch (const Ort::Exception& e) {
-      rethrow_run_error(e, "text_encoder");
-    }
-    const auto d = dims_of(out[0]);
+    Ort::Value out = run_text_encoder(*im.text, im.cpu_mem, req.token_ids, "last_hidden_state");
+    const auto d = dims_of(out);
     if (d.size() != 3 || d[0] != 1 || d[1] != L || (im.text_dim > 0 && d[2] != im.text_dim)) {
       throw NativeError("OPTIMUM_FILE_CORRUPT", "text_encoder's last_hidden_state does not fit the decoder's encoder_hidden_states");
     }
     Dt = d[2];
-    const float* p = out[0].GetTensorData<float>();
+    const float* p = out.GetTensorData<float>();
     try {
       states.assign(static_cast<size_t>(R) * L * Dt, 0.0f);
     } catch (const std::bad_alloc&) {

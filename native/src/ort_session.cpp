@@ -69,6 +69,23 @@ std::string base_name(const std::string& p) {
 
 std::vector<int64_t> dims_of(const Ort::Value& v) { return v.GetTensorTypeAndShapeInfo().GetShape(); }
 
+Ort::Value run_text_encoder(Ort::Session& session, const Ort::MemoryInfo& mem, const std::vector<int64_t>& token_ids,
+                            const char* output) {
+  const int64_t n = static_cast<int64_t>(token_ids.size());
+  const std::vector<int64_t> shape{1, n};
+  std::vector<int64_t> ones(static_cast<size_t>(n), 1);
+  Ort::Value inputs[] = {
+      Ort::Value::CreateTensor<int64_t>(mem, const_cast<int64_t*>(token_ids.data()), n, shape.data(), 2),
+      Ort::Value::CreateTensor<int64_t>(mem, ones.data(), n, shape.data(), 2)};
+  const char* in_names[] = {"input_ids", "attention_mask"};
+  const char* out_names[] = {output};
+  try {
+    return std::move(session.Run(Ort::RunOptions{nullptr}, in_names, inputs, 2, out_names, 1)[0]);
+  } catch (const Ort::Exception& e) {
+    rethrow_run_error(e, "text_encoder");
+  }
+}
+
 Ort::SessionOptions make_options(const RuntimeOptions& r, bool cuda) {
   Ort::SessionOptions so;
   so.SetIntraOpNumThreads(r.intra_threads);

@@ -53,6 +53,10 @@ bool looks_like_oom(const std::string& m);
 std::string base_name(const std::string& p);
 std::vector<int64_t> dims_of(const Ort::Value& v);
 
+/** Runs a text encoder on one prompt (batch 1, attention mask all ones); returns its `output` tensor. */
+Ort::Value run_text_encoder(Ort::Session& session, const Ort::MemoryInfo& mem, const std::vector<int64_t>& token_ids,
+                            const char* output);
+
 Ort::SessionOptions make_options(const RuntimeOptions& r, bool cuda);
 /** Opens a graph; a graph ONNX Runtime rejects throws `corrupt_code` (an allocation failure: NATIVE_OUT_OF_MEMORY). */
 std::unique_ptr<Ort::Session> open_session(const std::string& path, const RuntimeOptions& r, bool cuda,
