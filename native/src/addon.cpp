@@ -18,6 +18,23 @@
 
 namespace sb::addon {
 
+bool run_coded(const std::function<void()>& work, std::string& code, std::string& message, const char* oom_message) {
+  try {
+    work();
+    return true;
+  } catch (const NativeError& e) {
+    code = e.code;
+    message = e.what();
+  } catch (const std::bad_alloc&) {
+    code = "NATIVE_OUT_OF_MEMORY";
+    message = oom_message;
+  } catch (const std::exception& e) {
+    code = "NATIVE_RUN_FAILED";
+    message = e.what();
+  }
+  return false;
+}
+
 Napi::Error make_error(Napi::Env env, const std::string& code, const std::string& message) {
   Napi::Error e = Napi::Error::New(env, message);
   e.Value().Set("code", Napi::String::New(env, code));
@@ -85,9 +102,11 @@ uint64_t read_seed(const Napi::Object& o) {
 namespace {
 
 using sb::NativeError;
+using sb::addon::CodedWorker;
 using sb::addon::integer;
 using sb::addon::make_error;
 using sb::addon::num;
+using sb::addon::run_coded;
 using sb::addon::str;
 
 struct AddonData {
@@ -247,22 +266,8 @@ struct Job : sb::GenerateSink {
 
   void run() {
     auto* e = new Event();
-    try {
-      e->result = work(*this);
-      e->kind = Event::Done;
-    } catch (const NativeError& err) {
-      e->kind = Event::Failed;
-      e->code = err.code;
-      e->message = err.what();
-    } catch (const std::bad_alloc&) {
-      e->kind = Event::Failed;
-      e->code = "NATIVE_OUT_OF_MEMORY";
-      e->message = "out of memory during generation";
-    } catch (const std::exception& err) {
-      e->kind = Event::Failed;
-      e->code = "NATIVE_RUN_FAILED";
-      e->message = err.what();
-    }
+    const bool ok = run_coded([this, e] { e->result = work(*this); }, e->code, e->message, "out of memory during generation");
+    e->kind = ok ? Event::Done : Event::Failed;
     work = nullptr;
     Job* self = this;
     if (tsfn.BlockingCall(e, [self](Napi::Env env, Napi::Function cb, Event* ev) { self->finish(env, cb, ev); }) != napi_ok) delete e;
@@ -382,25 +387,10 @@ namespace {
 
 // ---- one-off work on the libuv pool ----------------------------------------------------------------------
 
-class OpenWorker : public Napi::AsyncWorker {
+class OpenWorker : public CodedWorker {
  public:
-  OpenWorker(Napi::Env env, sb::ModelConfig config)
-      : Napi::AsyncWorker(env), config_(std::move(config)), deferred_(Napi::Promise::Deferred::New(env)) {}
-  Napi::Promise promise() { return deferred_.Promise(); }
-  void Execute() override {
-    try {
-      model_ = sb::Model::open(config_);
-    } catch (const NativeError& e) {
-      code_ = e.code;
-      SetError(e.what());
-    } catch (const std::bad_alloc&) {
-      code_ = "NATIVE_OUT_OF_MEMORY";
-      SetError("out of memory");
-    } catch (const std::exception& e) {
-      code_ = "NATIVE_RUN_FAILED";
-      SetError(e.what());
-    }
-  }
+  OpenWorker(Napi::Env env, sb::ModelConfig config) : CodedWorker(env), config_(std::move(config)) {}
+  void Work() override { model_ = sb::Model::open(config_); }
   void OnOK() override {
     Napi::Env env = Env();
     auto* data = env.GetInstanceData<AddonData>();
@@ -408,44 +398,23 @@ class OpenWorker : public Napi::AsyncWorker {
                                                                [](Napi::Env, std::shared_ptr<sb::Model>* p) { delete p; });
     deferred_.Resolve(data->model_ctor.New({ext}));
   }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(make_error(Env(), code_, e.Message()).Value()); }
 
  private:
   sb::ModelConfig config_;
   std::shared_ptr<sb::Model> model_;
-  std::string code_;
-  Napi::Promise::Deferred deferred_;
 };
 
-class BenchWorker : public Napi::AsyncWorker {
+class BenchWorker : public CodedWorker {
  public:
   BenchWorker(Napi::Env env, std::shared_ptr<sb::Model> m, int batch, int prefix, int steps)
-      : Napi::AsyncWorker(env), model_(std::move(m)), batch_(batch), prefix_(prefix), steps_(steps),
-        deferred_(Napi::Promise::Deferred::New(env)) {}
-  Napi::Promise promise() { return deferred_.Promise(); }
-  void Execute() override {
-    try {
-      out_ = model_->bench_steps(batch_, prefix_, steps_);
-    } catch (const NativeError& e) {
-      code_ = e.code;
-      SetError(e.what());
-    } catch (const std::bad_alloc&) {
-      code_ = "NATIVE_OUT_OF_MEMORY";
-      SetError("out of memory");
-    } catch (const std::exception& e) {
-      code_ = "NATIVE_RUN_FAILED";
-      SetError(e.what());
-    }
-  }
+      : CodedWorker(env), model_(std::move(m)), batch_(batch), prefix_(prefix), steps_(steps) {}
+  void Work() override { out_ = model_->bench_steps(batch_, prefix_, steps_); }
   void OnOK() override { deferred_.Resolve(Job::floats(Env(), out_)); }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(make_error(Env(), code_, e.Message()).Value()); }
 
  private:
   std::shared_ptr<sb::Model> model_;
   int batch_, prefix_, steps_;
   std::vector<float> out_;
-  std::string code_;
-  Napi::Promise::Deferred deferred_;
 };
 
 Napi::Value ModelWrap::BenchSteps(const Napi::CallbackInfo& info) {

@@ -29,6 +29,32 @@ uint64_t read_seed(const Napi::Object& o);
  */
 Napi::Value start_generate_job(Napi::Env env, Napi::Function on_event, std::function<GenerateResult(GenerateSink&)> work);
 
+/**
+ * Runs `work`; when it throws, sets `code` and `message`: a NativeError's own code, NATIVE_OUT_OF_MEMORY
+ * (with `oom_message`) for std::bad_alloc, NATIVE_RUN_FAILED otherwise. Returns false when it threw.
+ */
+bool run_coded(const std::function<void()>& work, std::string& code, std::string& message, const char* oom_message);
+
+/** An AsyncWorker whose promise rejects with run_coded()'s code; subclasses implement Work() and OnOK(). */
+class CodedWorker : public Napi::AsyncWorker {
+ public:
+  Napi::Promise promise() { return deferred_.Promise(); }
+
+ protected:
+  explicit CodedWorker(Napi::Env env) : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)) {}
+  /** Runs off the JS thread. */
+  virtual void Work() = 0;
+  void Execute() final {
+    std::string message;
+    if (!run_coded([this] { Work(); }, code_, message, "out of memory")) SetError(message);
+  }
+  void OnError(const Napi::Error& e) final { deferred_.Reject(make_error(Env(), code_, e.Message()).Value()); }
+  Napi::Promise::Deferred deferred_;
+
+ private:
+  std::string code_;
+};
+
 /** Adds openOptimum() (optimum_addon.cpp). */
 void register_optimum(Napi::Env env, Napi::Object exports);
 

@@ -78,30 +78,15 @@ Napi::Object make_handle(Napi::Env env, std::shared_ptr<OptimumModel> model) {
   return h;
 }
 
-class OpenOptimumWorker : public Napi::AsyncWorker {
+class OpenOptimumWorker : public CodedWorker {
  public:
-  OpenOptimumWorker(Napi::Env env, OptimumConfig config)
-      : Napi::AsyncWorker(env), config_(std::move(config)), deferred_(Napi::Promise::Deferred::New(env)) {}
-  Napi::Promise promise() { return deferred_.Promise(); }
-  void Execute() override {
-    try {
-      model_ = OptimumModel::open(config_);
-    } catch (const NativeError& e) {
-      code_ = e.code;
-      SetError(e.what());
-    } catch (const std::exception& e) {
-      code_ = "NATIVE_RUN_FAILED";
-      SetError(e.what());
-    }
-  }
+  OpenOptimumWorker(Napi::Env env, OptimumConfig config) : CodedWorker(env), config_(std::move(config)) {}
+  void Work() override { model_ = OptimumModel::open(config_); }
   void OnOK() override { deferred_.Resolve(make_handle(Env(), model_)); }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(make_error(Env(), code_, e.Message()).Value()); }
 
  private:
   OptimumConfig config_;
   std::shared_ptr<OptimumModel> model_;
-  std::string code_;
-  Napi::Promise::Deferred deferred_;
 };
 
 Napi::Value OpenOptimum(const Napi::CallbackInfo& info) {
