@@ -1,4 +1,5 @@
 // The native addon's interface (native/src/addon.cpp), declared once; everything else imports these types.
+import type { GenerateRequest } from '../models/generate.js';
 import type { GuidanceMode } from '../models/sampling.js';
 
 /** Which execution provider to use: CUDA then CPU ("auto"), CUDA or fail ("cuda"), or CPU only. */
@@ -44,23 +45,19 @@ export interface NativeModelConfig {
   readonly runtime?: NativeRuntimeOptions;
 }
 
-export interface NativeGenerateRequest {
-  readonly frames: number;
-  readonly styleAudio?: Float32Array;
+/** The request fields that cross to the addon as the package runner's request (models/generate.ts) declares them. */
+type RunnerFields = 'frames' | 'styleAudio' | 'streams' | 'cfg' | 'cfgBeta' | 'temperature' | 'topK' | 'topP' | 'greedy' | 'seed' | 'mode';
+
+/**
+ * The runner's request as the addon takes it: the prompt already tokenized, a batch of variations from
+ * firstVariation instead of one variation, streaming options; no signal or callbacks (NativeJob.cancel and onEvent).
+ */
+export interface NativeGenerateRequest extends Pick<GenerateRequest, RunnerFields> {
   readonly tokenIds?: readonly number[];
-  readonly streams?: number;
-  readonly cfg?: number;
-  readonly cfgBeta?: number | null;
-  readonly temperature?: number;
-  readonly topK?: number;
-  readonly topP?: number;
-  readonly greedy?: boolean;
-  readonly seed: number;
-  /** How many variations share the batch (N x guidance rows). */
+  /** How many variations share the batch (N x guidance rows; default 1). */
   readonly variations?: number;
   /** Variation index of the first one (its generator uses seed + firstVariation). */
   readonly firstVariation?: number;
-  readonly mode?: GuidanceMode;
   /** Frames per streamed audio chunk; 0 (default) streams nothing. */
   readonly chunkFrames?: number;
   /** Known frames decoded after each chunk so its end matches the final decode (default 8). */
@@ -124,19 +121,14 @@ export interface NativeOptimumConfig {
   readonly runtime?: NativeRuntimeOptions;
 }
 
-export interface NativeOptimumRequest {
+/** The Optimum loop's request: sampling and batching as NativeGenerateRequest, decoder steps and one guidance scale. */
+export interface NativeOptimumRequest
+  extends Pick<NativeGenerateRequest, 'greedy' | 'temperature' | 'topK' | 'topP' | 'variations' | 'firstVariation' | 'decode'>,
+    Partial<Pick<NativeGenerateRequest, 'seed'>> {
   readonly tokenIds: readonly number[];
   readonly maxNewTokens: number;
   /** > 1: classifier-free guidance; null: none. */
   readonly guidanceScale?: number | null;
-  readonly greedy?: boolean;
-  readonly temperature?: number;
-  readonly topK?: number;
-  readonly topP?: number;
-  readonly seed?: number;
-  readonly variations?: number;
-  readonly firstVariation?: number;
-  readonly decode?: boolean;
 }
 
 export interface NativeOptimumHandle {

@@ -3,16 +3,19 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { join, relative } from 'node:path';
-import { ERROR_CODES, type ErrorCode } from '../../common/error-codes.js';
 import { StylebridgeError } from '../../common/errors.js';
-import type { GenerateRequest } from '../models/generate.js';
+import { badRequest, checkNumber as check, type GenerateRequest } from '../models/generate.js';
 import { readManifest, type ModelManifest } from '../models/manifest.js';
 import { MAX_SEED } from '../models/pcg32.js';
 import type { GuidanceMode } from '../models/sampling.js';
 import { UnigramTokenizer } from '../models/unigram-tokenizer.js';
-import type { NativeGenerateResult, NativeModelHandle, NativeRuntimeOptions } from './addon-types.js';
+import type { NativeGenerateRequest as AddonGenerateRequest, NativeGenerateResult, NativeModelHandle, NativeRuntimeOptions } from './addon-types.js';
 import { loadNativeAddon } from './load.js';
+import { fromNativeError, NativeHandleOwner, takesOf, type NativeTake } from './native-handle.js';
 import { inspectOnnxRuntime } from '../onnx-providers.js';
+
+// Also exported here: audio I/O and callers of the generator import them from this module.
+export { fromNativeError, type NativeTake } from './native-handle.js';
 
 /** Most variations generated in one batch (rows = variations x guidance rows). */
 export const MAX_BATCH_VARIATIONS = 16;
@@ -34,24 +37,9 @@ export interface NativeGeneratorOptions extends NativeRuntimeOptions {
   readonly lmGraph?: NativeLmGraph;
 }
 
-/** The JS runner's request (docs/model-package.md section 4) plus batching and streaming. */
-export interface NativeGenerateRequest extends GenerateRequest {
-  /** How many variations to generate in one batch (default 1, at most MAX_BATCH_VARIATIONS). */
-  readonly variations?: number;
-  /** Decode the whole take at the end (default true). */
-  readonly decode?: boolean;
-  /** Stream decoded audio every this many frames (0 = off). */
-  readonly chunkFrames?: number;
-  /** Known frames decoded after each chunk so its end matches the final decode (default 8). */
-  readonly chunkLookahead?: number;
+/** The JS runner's request (docs/model-package.md section 4) plus the addon's batching and streaming. */
+export interface NativeGenerateRequest extends GenerateRequest, Pick<AddonGenerateRequest, 'variations' | 'decode' | 'chunkFrames' | 'chunkLookahead'> {
   readonly onChunk?: (firstFrame: number, audio: Float32Array[]) => void;
-}
-
-export interface NativeTake {
-  /** codes[k][t] */
-  readonly codes: Int32Array[];
-  /** Mono audio at the codec rate (empty when decode was false). */
-  readonly audio: Float32Array;
 }
 
 export interface NativeGenerateOutcome {
@@ -65,25 +53,6 @@ export interface NativeGenerateOutcome {
   readonly stepMs: Float32Array;
 }
 
-function badRequest(field: string, message: string, value?: unknown): StylebridgeError {
-  return new StylebridgeError('MODEL_BAD_REQUEST', message, { field, ...(value !== undefined ? { value } : {}) });
-}
-
-function check(v: number, field: string, min: number, max: number, integer = false): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
-    throw badRequest(field, `${field} must be ${integer ? 'an integer' : 'a number'} in ${min}..${max}`, v);
-  }
-  return v;
-}
-
-/** A native error (an Error with a code property) as a StylebridgeError. */
-export function fromNativeError(err: unknown): StylebridgeError {
-  if (err instanceof StylebridgeError) return err;
-  const e = err as Error & { code?: string };
-  const code = typeof e?.code === 'string' && e.code in ERROR_CODES ? (e.code as ErrorCode) : 'INTERNAL';
-  return new StylebridgeError(code, e?.message ?? String(err), undefined, { cause: err });
-}
-
 /**
  * lm_fused on CPU; lm_kv wherever CUDA may run the LM: ONNX Runtime's CUDA GroupQueryAttention takes float16
  * only, so a float32 lm_fused would put attention on the CPU and move the caches across every step.
@@ -95,14 +64,16 @@ export function defaultLmGraph(m: ModelManifest, provider: NativeRuntimeOptions[
   return inspectOnnxRuntime().providers.some((p) => p.name === 'cuda' && p.available) ? 'lm_kv' : 'lm_fused';
 }
 
-export class NativeGenerator {
+export class NativeGenerator extends NativeHandleOwner<NativeModelHandle> {
   private constructor(
     readonly manifest: ModelManifest,
-    private handle: NativeModelHandle | null,
+    handle: NativeModelHandle,
     private readonly tokenizer: UnigramTokenizer | null,
     /** The LM graph in use: `lm_fused` (in-place cache) or `lm_kv`. */
     readonly lmGraph: NativeLmGraph,
-  ) {}
+  ) {
+    super(handle);
+  }
 
   /** Opens a package folder; loading the sessions runs off the JS thread. Throws NATIVE_* when the addon is unavailable. */
   static async open(dir: string, options: NativeGeneratorOptions = {}): Promise<NativeGenerator> {
@@ -149,30 +120,9 @@ export class NativeGenerator {
     return new NativeGenerator(m, handle, tokenizer, lmGraph);
   }
 
-  /** "cuda" or "cpu". */
-  get provider(): string {
-    return this.live().provider;
-  }
-
-  /** Why CUDA is or is not used (empty when CPU was asked for). */
-  get providerNote(): string {
-    return this.live().providerNote;
-  }
-
-  private live(): NativeModelHandle {
-    if (!this.handle) throw new StylebridgeError('NATIVE_RELEASED');
-    return this.handle;
-  }
-
   tokenize(prompt: string): number[] {
     if (!this.tokenizer || !this.manifest.text) throw badRequest('prompt', 'this model takes no text');
     return this.tokenizer.encode(prompt, this.manifest.text.maxTokens);
-  }
-
-  /** Frees the sessions (after running jobs finish). */
-  release(): void {
-    this.handle?.release();
-    this.handle = null;
   }
 
   /** ms of each LM step call after a prefill of `prefix` positions (benchmarks). */
@@ -209,8 +159,7 @@ export class NativeGenerator {
       throw new StylebridgeError('MODEL_LIMIT_EXCEEDED', `frames ${frames} + delay ${dmax} exceed the model's ${m.lm.maxPositions} positions`,
         { limit: 'lm.max_positions', value: m.lm.maxPositions, requested: frames + dmax });
     }
-    if (req.signal?.aborted) throw new StylebridgeError('CANCELLED');
-    const job = handle.generate({
+    const r = await this.runJob(req.signal, () => handle.generate({
       frames, ...(req.styleAudio ? { styleAudio: req.styleAudio } : {}), tokenIds, streams,
       cfg: check(req.cfg ?? d.cfg, 'cfg', 0, 100), cfgBeta,
       temperature: check(req.temperature ?? d.temperature, 'temperature', 0, 100),
@@ -223,22 +172,8 @@ export class NativeGenerator {
     }, (e) => {
       if (e.type === 'progress') req.onStep?.(e.step, e.total);
       else req.onChunk?.(e.firstFrame, e.audio);
-    });
-    const onAbort = () => job.cancel();
-    req.signal?.addEventListener('abort', onAbort, { once: true });
-    let r: NativeGenerateResult;
-    try {
-      r = await job.promise;
-    } catch (err) {
-      throw fromNativeError(err);
-    } finally {
-      req.signal?.removeEventListener('abort', onAbort);
-    }
-    const K = m.codec.codebooks;
-    const takes = r.codes.map((flat, v) => ({
-      codes: Array.from({ length: K }, (_, k) => flat.slice(k * frames, (k + 1) * frames)),
-      audio: r.audio[v] ?? new Float32Array(0),
     }));
+    const takes = takesOf(r, m.codec.codebooks, frames);
     return { takes, mode: r.mode, tokenIds, prefixLength: r.prefixLength, rows: r.rows, lmCalls: r.lmCalls, timings: r.timings, stepMs: r.stepMs };
   }
 }

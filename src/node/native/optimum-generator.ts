@@ -3,12 +3,12 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { StylebridgeError } from '../../common/errors.js';
-import { badRequest, checkNumber as check } from '../models/generate.js';
+import { badRequest, checkNumber as check, type GenerateRequest } from '../models/generate.js';
 import { MAX_SEED } from '../models/pcg32.js';
 import { OptimumTokenizer } from '../models/optimum-tokenizer.js';
-import type { NativeGenerateResult, NativeOptimumHandle, NativeRuntimeOptions } from './addon-types.js';
+import type { NativeGenerateResult, NativeOptimumConfig, NativeOptimumHandle, NativeOptimumRequest, NativeRuntimeOptions } from './addon-types.js';
 import { loadNativeAddon } from './load.js';
-import { fromNativeError, type NativeTake } from './native-generator.js';
+import { fromNativeError, NativeHandleOwner, takesOf, type NativeTake } from './native-handle.js';
 
 /** The files of the layout (docs/model-package.md section 9), relative to the folder. */
 export const OPTIMUM_FILES = {
@@ -33,17 +33,11 @@ export const OPTIMUM_LIMITS = {
   maxVariations: 16,
 } as const;
 
-export interface OptimumModelInfo {
+/** The folder's numbers, those the addon takes (NativeOptimumConfig) among them. */
+export interface OptimumModelInfo extends Pick<NativeOptimumConfig, 'layers' | 'heads' | 'hidden' | 'codebooks' | 'card' | 'padToken' | 'maxPositions'> {
   readonly dir: string;
   /** The folder's name (the layout has no other). */
   readonly name: string;
-  readonly layers: number;
-  readonly heads: number;
-  readonly hidden: number;
-  readonly codebooks: number;
-  readonly card: number;
-  readonly padToken: number;
-  readonly maxPositions: number;
   readonly sampleRate: number;
   readonly frameRate: number;
   /** Prompt tokens allowed (tokenizer_config.json model_max_length, else OPTIMUM_LIMITS.maxPromptTokens). */
@@ -127,7 +121,9 @@ export async function readOptimumModel(dir: string): Promise<OptimumModelInfo> {
   };
 }
 
-export interface OptimumGenerateRequest {
+/** Sampling and callbacks as the package runner's request (models/generate.ts) takes them, batching as the addon does. */
+export interface OptimumGenerateRequest
+  extends Pick<GenerateRequest, 'topK' | 'topP' | 'temperature' | 'variation' | 'signal' | 'onStep'>, Pick<NativeOptimumRequest, 'variations' | 'decode'> {
   readonly prompt: string;
   /** Audio frames to produce (at frameRate); or give maxNewTokens (decoder steps = frames + codebooks - 1) or seconds. */
   readonly frames?: number;
@@ -137,17 +133,8 @@ export interface OptimumGenerateRequest {
   readonly guidanceScale?: number | null;
   /** Argmax picking (the library's do_sample false). Default: generation_config.json's do_sample false. */
   readonly greedy?: boolean;
-  readonly topK?: number;
-  readonly topP?: number;
-  readonly temperature?: number;
   /** Seed of the PCG32 stream of variation 0 (variation i uses seed + variation + i); ignored when greedy. */
   readonly seed?: number;
-  readonly variations?: number;
-  readonly variation?: number;
-  /** Decode the codes to audio (default true). */
-  readonly decode?: boolean;
-  readonly signal?: AbortSignal;
-  readonly onStep?: (done: number, total: number) => void;
 }
 
 export interface OptimumGenerateOutcome {
@@ -164,12 +151,14 @@ export interface OptimumGenerateOutcome {
   readonly stepMs: Float32Array;
 }
 
-export class OptimumGenerator {
+export class OptimumGenerator extends NativeHandleOwner<NativeOptimumHandle> {
   private constructor(
     readonly info: OptimumModelInfo,
-    private handle: NativeOptimumHandle | null,
+    handle: NativeOptimumHandle,
     private readonly tokenizer: OptimumTokenizer,
-  ) {}
+  ) {
+    super(handle);
+  }
 
   /** Opens an Optimum-layout folder; loading the sessions runs off the JS thread. Throws NATIVE_* when the addon is unavailable. */
   static async open(dir: string, options: NativeRuntimeOptions = {}): Promise<OptimumGenerator> {
@@ -193,19 +182,6 @@ export class OptimumGenerator {
     return new OptimumGenerator(info, handle, tokenizer);
   }
 
-  get provider(): string {
-    return this.live().provider;
-  }
-
-  get providerNote(): string {
-    return this.live().providerNote;
-  }
-
-  private live(): NativeOptimumHandle {
-    if (!this.handle) throw new StylebridgeError('NATIVE_RELEASED');
-    return this.handle;
-  }
-
   /** The prompt's token ids as Transformers.js's tokenizer gives them (end-of-sequence included). */
   tokenize(prompt: string): number[] {
     if (typeof prompt !== 'string') throw badRequest('prompt', 'prompt must be a string');
@@ -215,12 +191,6 @@ export class OptimumGenerator {
         { limit: 'maxPromptTokens', value: this.info.maxPromptTokens, requested: ids.length });
     }
     return ids;
-  }
-
-  /** Frees the sessions (after running jobs finish). */
-  release(): void {
-    this.handle?.release();
-    this.handle = null;
   }
 
   async generate(req: OptimumGenerateRequest): Promise<OptimumGenerateOutcome> {
@@ -245,8 +215,7 @@ export class OptimumGenerator {
     if (seed + variation + variations - 1 > MAX_SEED) throw badRequest('seed', `seed + variation must stay <= ${MAX_SEED}`, seed);
     const gs = req.guidanceScale === undefined ? d.guidanceScale : req.guidanceScale === null ? null : check(req.guidanceScale, 'guidanceScale', 0, 100);
     const tokenIds = this.tokenize(req.prompt);
-    if (req.signal?.aborted) throw new StylebridgeError('CANCELLED');
-    const job = handle.generate({
+    const r = await this.runJob(req.signal, () => handle.generate({
       tokenIds, maxNewTokens, guidanceScale: gs,
       greedy: req.greedy ?? d.greedy,
       temperature: check(req.temperature ?? d.temperature, 'temperature', 0, 100),
@@ -255,22 +224,9 @@ export class OptimumGenerator {
       seed, variations, firstVariation: variation, decode: req.decode ?? true,
     }, (e) => {
       if (e.type === 'progress') req.onStep?.(e.step, e.total);
-    });
-    const onAbort = () => job.cancel();
-    req.signal?.addEventListener('abort', onAbort, { once: true });
-    let r: NativeGenerateResult;
-    try {
-      r = await job.promise;
-    } catch (err) {
-      throw fromNativeError(err);
-    } finally {
-      req.signal?.removeEventListener('abort', onAbort);
-    }
-    const frames = r.frames;
-    const takes = r.codes.map((flat, v) => ({
-      codes: Array.from({ length: K }, (_, k) => flat.slice(k * frames, (k + 1) * frames)),
-      audio: r.audio[v] ?? new Float32Array(0),
     }));
+    const frames = r.frames;
+    const takes = takesOf(r, K, frames);
     return { takes, mode: r.mode === 'single' ? 'single' : 'none', tokenIds, frames, maxNewTokens, lmCalls: r.lmCalls, timings: r.timings, stepMs: r.stepMs };
   }
 }
