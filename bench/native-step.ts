@@ -1,5 +1,5 @@
 // Benchmark of the native generation loop on the MusicGen-small-shaped package: ms per LM step (lm_fused and lm_kv;
-// fp32/int8/int4, batch 2 and 3, cache lengths 0/50/100/150) against the memory-bandwidth floor, the JavaScript loops on the same
+// fp32/int8/int4/q8, batch 2 and 3, cache lengths 0/50/100/150) against the memory-bandwidth floor, the JavaScript loops on the same
 // files in the same run, and the end-to-end real-time factor of one 2 s bar.
 // Usage: node --import tsx bench/native-step.ts [THREADS]   (default 2). Writes bench/out/native.json.
 // Builds .cache/models/small on first use (tools/model/build_package.py, /usr/bin/python3 with torch, ~4 min, 4 GB).
@@ -51,8 +51,11 @@ log('bandwidth', bw);
 
 const style = new Float32Array(24000 * 3).map((_, i) => 0.3 * Math.sin(i * 0.02) * Math.exp(-((i % 12000) / 3000)));
 const prompt = 'warm jazz piano with brushed drums';
-const variants = ['fp32', 'int8', 'int4'] as const;
 type LmGraph = 'lm' | 'lm_kv' | 'lm_fused';
+// q8 (com.stylebridge.Q8MatMul) runs only in the addon; its JavaScript comparison uses the int8 files.
+const hasVariant = (g: LmGraph, v: string) => v === 'fp32' || m.graphs[g]?.variants[v] !== undefined;
+const variants = ['fp32', 'int8', 'int4', 'q8'].filter((v) => hasVariant('lm_fused', v) || hasVariant('lm_kv', v));
+const jsVariantOf = (v: string) => (v === 'q8' ? 'int8' : v);
 const fileOf = (graph: LmGraph, v: string) => join(dir, v === 'fp32' ? m.graphs[graph]!.file : m.graphs[graph]!.variants[v]!);
 // The native loop runs lm_fused when the package has it (the default) and lm_kv otherwise; both are measured.
 const nativeGraphs = (m.graphs.lm_fused ? ['lm_fused', 'lm_kv'] : ['lm_kv']) as ('lm_fused' | 'lm_kv')[];
@@ -62,18 +65,21 @@ const steps: Record<string, unknown>[] = [];
 const versusJs: Record<string, unknown>[] = [];
 const endToEnd: Record<string, unknown>[] = [];
 for (const variant of variants) {
-  for (const lmGraph of nativeGraphs.slice(1)) await stepRows(lmGraph, variant);
-  const g = await stepRows(nativeGraphs[0]!, variant, true);
+  const graphs = nativeGraphs.filter((x) => hasVariant(x, variant));
+  for (const lmGraph of graphs.slice(1)) await stepRows(lmGraph, variant);
+  const g = await stepRows(graphs[0]!, variant, true);
+  const jsVariant = jsVariantOf(variant);
   // Native vs the JavaScript loops on the same request (double guidance = batch 3; single = batch 2).
   for (const [mode, cfgBeta] of [['double', 5], ['single', null]] as const) {
     const req = { frames: JS_FRAMES, styleAudio: style, prompt, seed: 1, cfgBeta, decode: false };
     await g.generate({ ...req, frames: 4 });
     const nat = await g.generate(req);
     const nativeMs = median(nat.stepMs);
-    const row: Record<string, unknown> = { variant, mode, rows: nat.rows, frames: JS_FRAMES, nativeMsPerStep: r2(nativeMs) };
+    const row: Record<string, unknown> = { variant, jsVariant, mode, rows: nat.rows, frames: JS_FRAMES, nativeMsPerStep: r2(nativeMs) };
     row.nativeLmGraph = g.lmGraph;
     for (const form of jsForms) {
-      const runner = await PackageRunner.open(dir, { lm: form, ...(variant === 'fp32' ? {} : { variant }), intraOpNumThreads: THREADS });
+      if (!hasVariant(form, jsVariant)) continue;
+      const runner = await PackageRunner.open(dir, { lm: form, ...(jsVariant === 'fp32' ? {} : { variant: jsVariant }), intraOpNumThreads: THREADS });
       await runner.generate({ ...req, frames: 4 });
       const stamps: number[] = [];
       await runner.generate({ ...req, onStep: () => { stamps.push(performance.now()); } });

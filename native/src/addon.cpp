@@ -15,6 +15,7 @@
 #include "addon_shared.h"
 #include "audio_io.h"
 #include "generator.h"
+#include "q8_op.h"
 
 namespace sb::addon {
 
@@ -447,6 +448,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("ortVersion", sb::ort_version());
   o.Set("ortApiVersion", sb::ort_api_version());
+  o.Set("int8Kernel", sb::q8_kernel_name());
   o.Set("audioIo", sb::audio_io_available());
   o.Set("hardwareConcurrency", static_cast<double>(std::thread::hardware_concurrency()));
   return o;
@@ -512,6 +514,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("memoryBandwidth", Napi::Function::New(env, MemoryBandwidth, "memoryBandwidth"));
   sb::register_audio_io(env, exports);
   sb::addon::register_optimum(env, exports);
+  sb::addon::register_graph(env, exports);
   return exports;
 }
 

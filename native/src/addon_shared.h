@@ -55,6 +55,9 @@ class CodedWorker : public Napi::AsyncWorker {
   std::string code_;
 };
 
+/** Adds inspectGraph() and runGraph() (graph_addon.cpp). */
+void register_graph(Napi::Env env, Napi::Object exports);
+
 /** Adds openOptimum() (optimum_addon.cpp). */
 void register_optimum(Napi::Env env, Napi::Object exports);
 

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <mutex>
 
+#include "q8_op.h"
+
 namespace sb {
 
 namespace {
@@ -91,6 +93,7 @@ Ort::SessionOptions make_options(const RuntimeOptions& r, bool cuda) {
   so.SetIntraOpNumThreads(r.intra_threads);
   so.SetInterOpNumThreads(r.inter_threads);
   so.SetGraphOptimizationLevel(GraphOptimizationLevel::ORT_ENABLE_ALL);
+  add_stylebridge_ops(so);
   so.AddConfigEntry(kOrtSessionOptionsConfigAllowIntraOpSpinning, r.spinning ? "1" : "0");
   if (!r.affinity.empty()) so.AddConfigEntry(kOrtSessionOptionsConfigIntraOpThreadAffinities, r.affinity.c_str());
   // Developer aid: STYLEBRIDGE_ORT_PROFILE=PREFIX writes ONNX Runtime's per-node timing JSON for every session.

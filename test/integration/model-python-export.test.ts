@@ -2,6 +2,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,8 +30,14 @@ describe('Python model tools', { skip }, () => {
     assert.equal(r.status, 0, r.stderr.slice(-3000));
     const report = JSON.parse(r.stdout) as { bytes: number; check: Record<string, unknown> };
     assert.ok(report.bytes < 10 * 1024 * 1024, `tiny package is ${report.bytes} bytes`);
-    for (const c of ['text_encoder', 'style_encoder streams=1', 'style_encoder streams=6', 'lm prefill', 'lm step', 'lm_kv prefill', 'lm_kv step', 'codec_encode', 'codec_decode', 'lm_kv.int8 step', 'lm_kv.int4 step']) {
+    for (const c of ['text_encoder', 'style_encoder streams=1', 'style_encoder streams=6', 'lm prefill', 'lm step', 'lm_kv prefill', 'lm_kv step', 'codec_encode', 'codec_decode', 'lm_kv.int8 step', 'lm_kv.int4 step', 'lm_fused.q8 step']) {
       assert.ok(c in report.check, `self-check covers ${c}`);
+    }
+    // q8 graphs run in the native addon; with the addon built, the check must really have run them.
+    const q8 = report.check['lm_fused.q8 step'] as { skipped?: string; logits?: { err: number } };
+    if (existsSync(join(ROOT, 'build/native/Release/stylebridge_native.node')) && process.env.STYLEBRIDGE_DISABLE_NATIVE !== '1') {
+      assert.equal(q8.skipped, undefined, `the q8 check was skipped: ${q8.skipped}`);
+      assert.ok(q8.logits && q8.logits.err < 0.25, JSON.stringify(q8));
     }
   });
 

@@ -6,18 +6,28 @@ import ort from 'onnxruntime-node';
 import { readManifest } from '../../src/node/models/manifest.js';
 import { verifyModelPackage } from '../../src/node/models/verify.js';
 import { PackageRunner } from '../../src/node/models/generate.js';
+import { tryLoadNativeAddon } from '../../src/node/native/load.js';
 import { audioStats, loadParity, loadStyleExcerpt, TINY_PACKAGE_DIR } from '../support/model-fixtures.js';
 
 const parity = loadParity();
 const excerpt = loadStyleExcerpt();
 
 describe('tiny model package', () => {
-  test('verifies clean: manifest, tokenizer, checksums and every graph signature including the int8/int4 variants', async () => {
+  test('verifies clean: manifest, tokenizer, checksums and every graph signature including the int8/int4/q8 variants', async () => {
     const r = await verifyModelPackage(TINY_PACKAGE_DIR);
     assert.deepEqual(r.problems, []);
     assert.equal(r.ok, true);
     const roles = r.files.map((f) => `${f.role}${f.variant ? `.${f.variant}` : ''}`).sort();
-    assert.deepEqual(roles, ['codec_decode', 'codec_encode', 'lm', 'lm_fused', 'lm_kv', 'lm_kv.int4', 'lm_kv.int8', 'style_encoder', 'text_encoder', 'tokenizer']);
+    assert.deepEqual(roles, ['codec_decode', 'codec_encode', 'lm', 'lm_fused', 'lm_fused.q8', 'lm_kv', 'lm_kv.int4', 'lm_kv.int8', 'style_encoder', 'text_encoder', 'tokenizer']);
+    // The q8 graph uses the addon's own operator: the addon loads it for the signature check, or it is named unverified.
+    const q8 = r.files.find((f) => f.variant === 'q8')!;
+    if (tryLoadNativeAddon()) assert.deepEqual([q8.ok, q8.loadedBy, q8.unverified], [true, 'native', undefined]);
+    else assert.deepEqual([q8.ok, typeof q8.unverified], [false, 'string']);
+    for (const f of r.files.filter((x) => x.variant !== 'q8' && x.role !== 'tokenizer')) assert.equal(f.loadedBy, 'onnxruntime-node', f.file);
+  });
+
+  test('the JS loop refuses the native-only q8 variant with MODEL_NATIVE_REQUIRED', async () => {
+    await assert.rejects(PackageRunner.open(TINY_PACKAGE_DIR, { lm: 'lm_fused', variant: 'q8' }), { code: 'MODEL_NATIVE_REQUIRED' });
   });
 
   test('one prefill and one step of lm and lm_kv give the same finite logits of shape [B, K, card]', async () => {

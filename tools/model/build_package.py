@@ -29,7 +29,8 @@ SIZES = {
         text=dict(d_model=32, layers=2, heads=4, d_kv=8, d_ff=64, max_tokens=32),
         frontend=dict(conv_dim=16, hidden=32, layers=1, heads=4, ffn=64, pos_kernel=16, pos_groups=4),
         style=dict(dim=32, layers=1, heads=4, ffn=64, n_q=6, bins=64, ds=15),
-        variants=('lm_kv',),
+        # graph -> quantized kinds written beside it (quantize.KINDS); q8 runs only in the native addon.
+        variants={'lm_kv': ('int8', 'int4'), 'lm_fused': ('q8',)},
     ),
     # MusicGen-small-shaped LM (24 layers, d 1024, 16 heads); smaller front end and text encoder.
     'small': dict(
@@ -39,7 +40,7 @@ SIZES = {
         text=dict(d_model=768, layers=2, heads=12, d_kv=64, d_ff=3072, max_tokens=64),
         frontend=dict(conv_dim=128, hidden=768, layers=2, heads=12, ffn=3072, pos_kernel=128, pos_groups=16),
         style=dict(dim=512, layers=8, heads=8, ffn=2048, n_q=6, bins=1024, ds=15),
-        variants=('lm', 'lm_kv', 'lm_fused'),
+        variants={'lm': ('int8', 'int4'), 'lm_kv': ('int8', 'int4', 'q8'), 'lm_fused': ('int8', 'int4', 'q8')},
     ),
 }
 
@@ -83,8 +84,8 @@ def make_manifest(cfg, name):
     hop = math.prod(c['ratios'])
     graphs = {g: {'file': f'{g}.onnx'} for g in
               ('text_encoder', 'style_encoder', 'lm', 'lm_kv', 'lm_fused', 'codec_encode', 'codec_decode')}
-    for g in cfg['variants']:
-        graphs[g]['variants'] = {'int8': f'{g}.int8.onnx', 'int4': f'{g}.int4.onnx'}
+    for g, kinds in cfg['variants'].items():
+        graphs[g]['variants'] = {k: f'{g}.{k}.onnx' for k in kinds}
     return {
         'format': 'stylebridge-model-package',
         'format_version': 1,
@@ -121,8 +122,8 @@ def build(size, out, check=True, parity=False, name=None):
     with open(os.path.join(out, 'tokenizer.json'), 'w') as f:
         json.dump(tokenizer_json(pkg.vocab), f, ensure_ascii=False)
     export_check.export_all(pkg, out)
-    for g in cfg['variants']:
-        for kind in ('int8', 'int4'):
+    for g, kinds in cfg['variants'].items():
+        for kind in kinds:
             quantize.quantize_file(os.path.join(out, f'{g}.onnx'), os.path.join(out, f'{g}.{kind}.onnx'), kind)
     report = export_check.check_all(pkg, out, variants=cfg['variants']) if check else None
     for g in pkg.manifest['graphs'].values():

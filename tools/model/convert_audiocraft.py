@@ -62,8 +62,8 @@ import export_check  # noqa: E402
 import quantize  # noqa: E402
 from build_package import sha256  # noqa: E402
 
-# The LM graphs written with int8 and int4 variants.
-QUANTIZED = ('lm_kv', 'lm_fused')
+# The LM graphs written with quantized variants, and their kinds (q8 runs only in the native addon).
+QUANTIZED = {'lm_kv': ('int8', 'int4', 'q8'), 'lm_fused': ('int8', 'int4', 'q8')}
 
 STYLE_HEADS = {'xsmall': 8, 'default': 8, 'large': 16}
 
@@ -239,8 +239,8 @@ class ConvertedPackage:
         delays = get(lm_cfg, 'codebooks_pattern.delay.delays', list(range(K)))
         graphs = {g: {'file': f'{g}.onnx'} for g in
                   ('text_encoder', 'style_encoder', 'lm', 'lm_kv', 'lm_fused', 'codec_encode', 'codec_decode')}
-        for g in QUANTIZED:
-            graphs[g]['variants'] = {'int8': f'{g}.int8.onnx', 'int4': f'{g}.int4.onnx'}
+        for g, kinds in QUANTIZED.items():
+            graphs[g]['variants'] = {k: f'{g}.{k}.onnx' for k in kinds}
         self.manifest = {
             'format': 'stylebridge-model-package', 'format_version': 1, 'family': 'musicgen-style',
             'name': a.name, 'description': 'Converted from an audiocraft MusicGen-Style checkpoint by tools/model/convert_audiocraft.py.',
@@ -271,8 +271,8 @@ def convert(a):
     os.makedirs(a.out, exist_ok=True)
     shutil.copyfile(a.t5_tokenizer, os.path.join(a.out, 'tokenizer.json'))
     export_check.export_all(pkg, a.out)
-    for g in QUANTIZED:
-        for kind in ('int8', 'int4'):
+    for g, kinds in QUANTIZED.items():
+        for kind in kinds:
             quantize.quantize_file(os.path.join(a.out, f'{g}.onnx'), os.path.join(a.out, f'{g}.{kind}.onnx'), kind)
     report = None if a.no_check else export_check.check_all(pkg, a.out, variants=QUANTIZED)
     for g in pkg.manifest['graphs'].values():

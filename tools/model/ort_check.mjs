@@ -1,8 +1,24 @@
-// Runs exported graphs in onnxruntime-node and compares them with torch outputs written by export_check.py.
+// Runs exported graphs in onnxruntime-node (q8 variants: in the native addon) and compares them with torch outputs
+// written by export_check.py.
 // Usage: node tools/model/ort_check.mjs CHECK_DIR   (CHECK_DIR/cases.json lists cases; prints a JSON report)
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
+
+// Graphs using com.stylebridge operators run only in the native addon (docs/model-package.md 3.7).
+const addonPath = fileURLToPath(new URL('../../build/native/Release/stylebridge_native.node', import.meta.url));
+const addon = existsSync(addonPath) && process.env.STYLEBRIDGE_DISABLE_NATIVE !== '1' ? createRequire(import.meta.url)(addonPath) : null;
+
+async function runNative(c, feeds) {
+  const plain = {};
+  for (const [name, t] of Object.entries(feeds)) plain[name] = { dtype: t.type, dims: [...t.dims], data: t.data };
+  const r = await addon.runGraph(c.model, plain, 1);
+  const out = {};
+  for (const [name, v] of Object.entries(r.values)) out[name] = { dims: v.dims, data: v.data };
+  return out;
+}
 
 const dir = process.argv[2];
 const cases = JSON.parse(readFileSync(join(dir, 'cases.json'), 'utf8'));
@@ -18,6 +34,16 @@ function load(t) {
 const sessions = new Map();
 const report = [];
 for (const c of cases) {
+  if (c.graph === 'q8') {
+    if (!addon) {
+      report.push({ case: c.name, skipped: `the native addon is not built (${addonPath}); q8 graphs run only there` });
+      continue;
+    }
+    const feeds = {};
+    for (const t of c.inputs) feeds[t.name] = load(t);
+    report.push(compare(c, await runNative(c, feeds)));
+    continue;
+  }
   let s = sessions.get(c.model);
   if (!s) {
     s = await ort.InferenceSession.create(c.model, { intraOpNumThreads: 1, interOpNumThreads: 1 });
@@ -25,7 +51,11 @@ for (const c of cases) {
   }
   const feeds = {};
   for (const t of c.inputs) feeds[t.name] = load(t);
-  const out = await s.run(feeds);
+  report.push(compare(c, await s.run(feeds)));
+}
+process.stdout.write(JSON.stringify(report) + '\n');
+
+function compare(c, out) {
   const res = { case: c.name, outputs: {} };
   for (const t of c.outputs) {
     const want = load(t);
@@ -47,6 +77,5 @@ for (const c of cases) {
     }
     res.outputs[t.name] = r;
   }
-  report.push(res);
+  return res;
 }
-process.stdout.write(JSON.stringify(report) + '\n');

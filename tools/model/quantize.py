@@ -1,4 +1,4 @@
-# Weight-only int8 (DynamicQuantizeMatMul) and int4 (MatMulNBits) rewrites of an ONNX graph, plain onnx + numpy.
+# Weight-only int8 (DynamicQuantizeMatMul), int4 (MatMulNBits) and native int8 (com.stylebridge.Q8MatMul) rewrites, plain onnx + numpy.
 import numpy as np
 import onnx
 from onnx import helper, numpy_helper
@@ -22,7 +22,7 @@ def _matmuls(model):
                 yield n, w
 
 
-def _replace(model, rewrites):
+def _replace(model, rewrites, domain='com.microsoft'):
     """rewrites: {node name: (new nodes, new initializers, dropped initializer)}."""
     g = model.graph
     nodes = []
@@ -40,8 +40,8 @@ def _replace(model, rewrites):
     keep = [i for i in g.initializer if i.name not in drop]
     del g.initializer[:]
     g.initializer.extend(keep)
-    if not any(o.domain == 'com.microsoft' for o in model.opset_import):
-        model.opset_import.append(helper.make_opsetid('com.microsoft', 1))
+    if not any(o.domain == domain for o in model.opset_import):
+        model.opset_import.append(helper.make_opsetid(domain, 1))
     return model
 
 
@@ -88,7 +88,37 @@ def quantize_int4(model, block=32):
     return _replace(model, rewrites)
 
 
+def pack_q8(q):
+    """int8 W [K, N] -> [N/16, K/4, 64]: panel p holds columns 16p..16p+15; byte 4c + j of group g is W[4g + j, 16p + c]."""
+    k, n = q.shape
+    return np.ascontiguousarray(q.reshape(k // 4, 4, n // 16, 16).transpose(2, 0, 3, 1).reshape(n // 16, k // 4, 64))
+
+
+def quantize_q8(model):
+    """W [K, N] -> int8 per output column, symmetric, packed for the Stylebridge addon's kernel:
+    Y = com.stylebridge.Q8MatMul(A, packed, scale, colsum). Only ONNX Runtime with the addon's operators runs it."""
+    rewrites = {}
+    for i, (n, w) in enumerate(_matmuls(model)):
+        k, ncols = w.shape
+        if k % 4 or ncols % 16 or k > 32768:
+            continue
+        n.name = n.name or f'mm{i}'
+        scale = np.maximum(np.abs(w).max(0), 1e-12) / 127.0
+        q = np.clip(np.round(w / scale), -127, 127).astype(np.int8)
+        base = n.input[1]
+        inits = [numpy_helper.from_array(pack_q8(q), base + '_p8'),
+                 numpy_helper.from_array(scale.astype(np.float32), base + '_s8'),
+                 numpy_helper.from_array(q.astype(np.int32).sum(0).astype(np.int32), base + '_c8')]
+        node = helper.make_node('Q8MatMul', [n.input[0], base + '_p8', base + '_s8', base + '_c8'], list(n.output),
+                                name=n.name + '_p8', domain='com.stylebridge')
+        rewrites[n.name] = ([node], inits, base)
+    return _replace(model, rewrites, 'com.stylebridge')
+
+
+QUANTIZERS = {'int8': quantize_int8, 'int4': quantize_int4, 'q8': quantize_q8}
+
+
 def quantize_file(src, dst, kind):
     model = onnx.load(src)
-    model = quantize_int8(model) if kind == 'int8' else quantize_int4(model)
+    model = QUANTIZERS[kind](model)
     onnx.save(model, dst)

@@ -6,6 +6,7 @@ import ort from 'onnxruntime-node';
 import { StylebridgeError } from '../../common/errors.js';
 import { readManifest, type GraphName, type ModelManifest } from './manifest.js';
 import { variationRng } from './pcg32.js';
+import { NATIVE_DOMAIN, usesNativeOperators } from './signatures.js';
 import { combineGuidance, pickToken, type GuidanceMode } from './sampling.js';
 import { UnigramTokenizer } from './unigram-tokenizer.js';
 
@@ -92,7 +93,11 @@ export class PackageRunner {
       try {
         sessions[g] = await ort.InferenceSession.create(join(dir, file), so);
       } catch (err) {
-        throw new StylebridgeError('MODEL_FILE_CORRUPT', `cannot load ${file}: ${(err as Error).message.slice(0, 300)}`, { file }, { cause: err });
+        const message = (err as Error).message;
+        if (usesNativeOperators(message)) {
+          throw new StylebridgeError('MODEL_NATIVE_REQUIRED', `${file} uses the native addon's own operators (${NATIVE_DOMAIN}); this loop runs on onnxruntime-node, which lacks them`, { file }, { cause: err });
+        }
+        throw new StylebridgeError('MODEL_FILE_CORRUPT', `cannot load ${file}: ${message.slice(0, 300)}`, { file }, { cause: err });
       }
     }
     let tokenizer: UnigramTokenizer | null = null;

@@ -111,3 +111,11 @@ export function compareSignature(want: GraphSignature, inputs: readonly ActualTe
   check('output', want.outputs, outputs);
   return problems;
 }
+
+/** The operator domain of the native addon's own kernels (docs/model-package.md 3.7); onnxruntime-node lacks it. */
+export const NATIVE_DOMAIN = 'com.stylebridge';
+
+/** Whether an ONNX Runtime load error says the graph needs the native addon's operators. */
+export function usesNativeOperators(loadError: string): boolean {
+  return loadError.includes(`${NATIVE_DOMAIN}:`);
+}

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { StylebridgeError, type ErrorCode } from '../../common/errors.js';
 import { GRAPH_NAMES, readManifest, type GraphName, type ModelManifest } from './manifest.js';
-import { compareSignature, expectedSignature, type ActualTensor, type SignatureProblem } from './signatures.js';
+import { tryLoadNativeAddon } from '../native/load.js';
+import { compareSignature, expectedSignature, usesNativeOperators, type ActualTensor, type SignatureProblem } from './signatures.js';
 import { UnigramTokenizer } from './unigram-tokenizer.js';
 
 /** Largest tokenizer file read, in bytes. */
@@ -28,6 +29,10 @@ export interface VerifiedFile {
   readonly ok: boolean;
   readonly inputs?: readonly string[];
   readonly outputs?: readonly string[];
+  /** Which runtime loaded the graph: onnxruntime-node, or the native addon for graphs using its own operators. */
+  readonly loadedBy?: 'onnxruntime-node' | 'native';
+  /** Why the graph was not loaded (ok is then false, with no problem reported: nothing wrong was found). */
+  readonly unverified?: string;
 }
 
 export interface VerifyReport {
@@ -138,19 +143,34 @@ async function verifyGraph(dir: string, manifest: ModelManifest, graph: GraphNam
       return { ...base, bytes, ok: false };
     }
   }
+  const label = `graph ${graph}${variant ? ` (${variant})` : ''}`;
+  const signature = (inputs: ActualTensor[], outputs: ActualTensor[], loadedBy: VerifiedFile['loadedBy']): VerifiedFile => {
+    const found = compareSignature(expectedSignature(manifest, graph), inputs, outputs);
+    for (const p of found) problems.push({ code: 'MODEL_SIGNATURE_MISMATCH', message: `${label}: ${describe(p)}`, details: { graph, file, ...p } });
+    return { ...base, bytes, ok: found.length === 0, inputs: inputs.map((t) => t.name), outputs: outputs.map((t) => t.name), loadedBy };
+  };
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(path, { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1 });
   } catch (err) {
-    problems.push({ code: 'MODEL_FILE_CORRUPT', message: `graph ${graph}: ONNX Runtime cannot load ${file}: ${(err as Error).message.slice(0, 300)}`, details: { graph, file } });
+    const message = (err as Error).message;
+    if (usesNativeOperators(message)) {
+      // A graph with the addon's own operators (the q8 variant): only the addon's runtime can load it.
+      const addon = tryLoadNativeAddon();
+      if (!addon) return { ...base, bytes, ok: false, unverified: 'uses the native addon\'s operators (com.stylebridge) and the addon is not available' };
+      try {
+        const sig = await addon.inspectGraph(path);
+        return signature(sig.inputs, sig.outputs, 'native');
+      } catch (nativeErr) {
+        problems.push({ code: 'MODEL_FILE_CORRUPT', message: `${label}: the native addon cannot load ${file}: ${(nativeErr as Error).message.slice(0, 300)}`, details: { graph, file } });
+        return { ...base, bytes, ok: false };
+      }
+    }
+    problems.push({ code: 'MODEL_FILE_CORRUPT', message: `${label}: ONNX Runtime cannot load ${file}: ${message.slice(0, 300)}`, details: { graph, file } });
     return { ...base, bytes, ok: false };
   }
   try {
-    const found = compareSignature(expectedSignature(manifest, graph), toActual(session.inputMetadata), toActual(session.outputMetadata));
-    for (const p of found) {
-      problems.push({ code: 'MODEL_SIGNATURE_MISMATCH', message: `graph ${graph}${variant ? ` (${variant})` : ''}: ${describe(p)}`, details: { graph, file, ...p } });
-    }
-    return { ...base, bytes, ok: found.length === 0, inputs: [...session.inputNames], outputs: [...session.outputNames] };
+    return signature(toActual(session.inputMetadata), toActual(session.outputMetadata), 'onnxruntime-node');
   } finally {
     await session.release();
   }

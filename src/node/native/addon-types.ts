@@ -201,12 +201,30 @@ export interface NativeAudioStream {
   stats(): NativeAudioStats;
 }
 
+/** A tensor crossing runGraph: float32 or int64 only. */
+export type NativeFeed =
+  | { dtype: 'float32'; dims: number[]; data: Float32Array }
+  | { dtype: 'int64'; dims: number[]; data: BigInt64Array };
+
+export interface NativeGraphSignature {
+  inputs: { name: string; dtype: string; shape: (number | string)[] }[];
+  outputs: { name: string; dtype: string; shape: (number | string)[] }[];
+}
+
 export interface NativeAddon {
   /** Present when the addon was built with PortAudio (info().audioIo). */
   listAudioDevices?(): NativeAudioDevice[];
   AudioStream?: new (options: NativeAudioStreamOptions) => NativeAudioStream;
   portAudioVersion?: string;
-  info(): { ortVersion: string; ortApiVersion: number; audioIo: boolean; hardwareConcurrency: number };
+  /** int8Kernel: which kernel runs com.stylebridge.Q8MatMul here ('avx512-vnni', 'avx2' or 'scalar'). */
+  info(): { ortVersion: string; ortApiVersion: number; int8Kernel: string; audioIo: boolean; hardwareConcurrency: number };
+  /**
+   * Opens one ONNX graph on the CPU with the addon's runtime (the com.stylebridge operators included) and lists its
+   * inputs and outputs; a symbolic dimension is its name. Rejects MODEL_FILE_CORRUPT when ONNX Runtime refuses it.
+   */
+  inspectGraph(path: string): Promise<NativeGraphSignature>;
+  /** Opens a graph as inspectGraph does and runs it once on `feeds` with `threads` (1..64, default 1) threads. */
+  runGraph(path: string, feeds: Record<string, NativeFeed>, threads?: number): Promise<NativeGraphSignature & { values: Record<string, NativeFeed> }>;
   openModel(config: NativeModelConfig): Promise<NativeModelHandle>;
   /** Opens a text-only MusicGen in the Optimum layout (docs/model-package.md section 9). */
   openOptimum(config: NativeOptimumConfig): Promise<NativeOptimumHandle>;

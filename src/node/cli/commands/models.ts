@@ -26,6 +26,7 @@ export async function verify(opts: { dir: string; json?: boolean }, io: CliIo): 
   else {
     io.stdout.write(`${report.ok ? 'ok' : 'INVALID'}: ${report.dir}${report.manifest ? ` (${report.manifest.family} "${report.manifest.name}")` : ''}\n`);
     for (const p of report.problems) io.stdout.write(`  ${p.code}: ${p.message}\n`);
+    for (const f of report.files) if (f.unverified) io.stdout.write(`  not checked: ${f.file}: ${f.unverified}\n`);
   }
   return report.ok ? 0 : EXIT_CODES.BAD_INPUT.code;
 }
