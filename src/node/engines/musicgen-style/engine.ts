@@ -210,7 +210,7 @@ export class MusicgenStyleEngine implements Engine {
     for (let v = 0; v < req.variations; v++) {
       if (signal?.aborted) throw new StylebridgeError('CANCELLED', 'The render was cancelled.');
       const tf = performance.now();
-      const fit = fitToBars(gen.audio[v]!, sr, beatSec, outAtCodec);
+      const fit = fitToBars(gen.audio[v]!, sr, beatSec, outAtCodec, { beatsPerBar: req.meter.numerator });
       const mono = resampleChannel(fit.audio, sr, req.sampleRate, outLength);
       const channels = req.channels === 2 ? [mono, mono.slice()] : [mono];
       const take: RenderedTake = {
@@ -231,6 +231,12 @@ export class MusicgenStyleEngine implements Engine {
           beatSalience: Math.round(fit.track.salience * 100) / 100,
           beatErrorBeforeMs: Math.round(fit.errorBeforeMs * 10) / 10,
           beatErrorAfterMs: Math.round(fit.errorAfterMs * 10) / 10,
+          fitApplied: fit.applied,
+          fitReason: fit.reason,
+          startSeconds: Math.round(fit.startSeconds * 1000) / 1000,
+          downbeatOffset: fit.downbeat.offset,
+          downbeatConfidence: Math.round(fit.downbeat.confidence * 1000) / 1000,
+          downbeatApplied: fit.downbeat.applied,
           stepMs: Math.round(gen.stepMs * 100) / 100,
           generateMs: Math.round(genMs),
           fitMs: Math.round(performance.now() - tf),
