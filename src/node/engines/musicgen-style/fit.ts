@@ -18,9 +18,15 @@ export const FIT_DEFAULTS = {
   wsolaSearchSeconds: 0.008,
   /** Beats per bar (the host meter's numerator); 1 = no downbeat search, the take starts on its first tracked beat. */
   beatsPerBar: 1,
-  /** Below this beat salience the audio has no beat to follow: no stretch, the plain length fit instead. */
+  /**
+   * Below this beat salience the audio has no beat to follow: no stretch, the plain length fit instead.
+   * Measured: stationary noise 1.04..1.14, random-weight model output 1.08..1.18, click tracks 2..9.
+   */
   minSalience: 1.3,
-  /** Downbeat confidence (0..1) needed to start the take on the estimated beat 1; below it the start stays on the first tracked beat. */
+  /**
+   * Downbeat confidence (0..1) needed to start the take on the estimated beat 1; below it the start stays
+   * on the first tracked beat. Audio with beats but no downbeat cue passes by chance about 1 - this often.
+   */
   minDownbeatConfidence: 0.95,
   /** Random regroupings of the beats against which the downbeat's evidence is weighed (more = finer confidence, slower). */
   downbeatPermutations: 400,
