@@ -107,7 +107,7 @@ out.ratio = { perStep: r2(tj.msPerStepMedian / na.msPerStepMedian), endToEnd: r2
 // 3. The package path (this project's format) end to end for the same length, text only (single guidance, 2 rows as above).
 if (existsSync(`${packageDir}/manifest.json`)) {
   const rows: Record<string, unknown>[] = [];
-  for (const variant of ['fp32', 'int8', 'int4'] as const) {
+  for (const variant of ['fp32', 'int8', 'int4', 'q8'] as const) {
     try {
       const g = await NativeGenerator.open(packageDir, { provider: 'cpu', ...(variant === 'fp32' ? {} : { variant }) });
       await g.generate({ frames: 3, prompt: PROMPT, seed: 0, greedy: true });

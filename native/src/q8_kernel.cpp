@@ -154,27 +154,107 @@ const char* isa_name(Isa isa) {
   }
 }
 
-void quantize_rows(const float* x, int64_t m, int64_t k, int8_t* q, float* s) {
+namespace {
+
+/** The scalar quantization of one row from index `from` on (the vector kernels finish their tails with it). */
+void quantize_tail(const float* row, int64_t from, int64_t k, float inv, int8_t* q, uint8_t* u) {
+  for (int64_t i = from; i < k; ++i) {
+    const float v = std::nearbyint(row[i] * inv);
+    q[i] = static_cast<int8_t>(std::min(127.0f, std::max(-127.0f, v)));
+    if (u) u[i] = static_cast<uint8_t>(q[i]) ^ 0x80u;
+  }
+}
+
+/** max |x| of a row, and whether every value is finite. */
+void row_range(const float* row, int64_t k, float& amax, bool& finite) {
+  amax = 0.0f;
+  finite = true;
+  for (int64_t i = 0; i < k; ++i) {
+    finite = finite && std::isfinite(row[i]);
+    amax = std::max(amax, std::fabs(row[i]));
+  }
+}
+
+#ifdef SB_Q8_X86
+__attribute__((target("avx512f,avx512bw"))) void row_range_avx512(const float* row, int64_t k, float& amax,
+                                                                   bool& finite) {
+  __m512 mx = _mm512_setzero_ps(), inf_check = _mm512_setzero_ps();
+  int64_t i = 0;
+  for (; i + 16 <= k; i += 16) {
+    const __m512 v = _mm512_loadu_ps(row + i);
+    mx = _mm512_max_ps(mx, _mm512_abs_ps(v));
+    inf_check = _mm512_add_ps(inf_check, _mm512_mul_ps(v, _mm512_setzero_ps()));  // NaN once any value is not finite
+  }
+  float tail_max;
+  bool tail_finite;
+  row_range(row + i, k - i, tail_max, tail_finite);
+  const float check = _mm512_reduce_add_ps(inf_check);
+  finite = tail_finite && check == 0.0f;
+  amax = std::max(_mm512_reduce_max_ps(mx), tail_max);
+}
+
+__attribute__((target("avx512f,avx512bw"))) void quantize_avx512(const float* row, int64_t k, float inv, int8_t* q,
+                                                                  uint8_t* u) {
+  const __m512 scale = _mm512_set1_ps(inv);
+  const __m512i lo = _mm512_set1_epi32(-127), hi = _mm512_set1_epi32(127);
+  const __m128i flip = _mm_set1_epi8(static_cast<char>(0x80));
+  int64_t i = 0;
+  for (; i + 16 <= k; i += 16) {
+    // cvtps rounds to nearest even (the default MXCSR mode), as nearbyint does.
+    __m512i v = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(row + i), scale));
+    v = _mm512_min_epi32(_mm512_max_epi32(v, lo), hi);
+    const __m128i b = _mm512_cvtepi32_epi8(v);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(q + i), b);
+    if (u) _mm_storeu_si128(reinterpret_cast<__m128i*>(u + i), _mm_xor_si128(b, flip));
+  }
+  quantize_tail(row, i, k, inv, q, u);
+}
+
+__attribute__((target("avx2"))) void quantize_avx2(const float* row, int64_t k, float inv, int8_t* q, uint8_t* u) {
+  const __m256 scale = _mm256_set1_ps(inv);
+  const __m256i lo = _mm256_set1_epi32(-127), hi = _mm256_set1_epi32(127);
+  const __m128i flip = _mm_set1_epi8(static_cast<char>(0x80));
+  int64_t i = 0;
+  for (; i + 8 <= k; i += 8) {
+    __m256i v = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(row + i), scale));
+    v = _mm256_min_epi32(_mm256_max_epi32(v, lo), hi);
+    const __m128i w16 = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    const __m128i b = _mm_packs_epi16(w16, w16);
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(q + i), b);
+    if (u) _mm_storel_epi64(reinterpret_cast<__m128i*>(u + i), _mm_xor_si128(b, flip));
+  }
+  quantize_tail(row, i, k, inv, q, u);
+}
+#endif
+
+}  // namespace
+
+void quantize_rows(Isa isa, const float* x, int64_t m, int64_t k, int8_t* q, uint8_t* u, float* s) {
   for (int64_t r = 0; r < m; ++r) {
     const float* row = x + r * k;
-    float amax = 0.0f;
-    bool finite = true;
-    for (int64_t i = 0; i < k; ++i) {
-      finite = finite && std::isfinite(row[i]);
-      amax = std::max(amax, std::fabs(row[i]));
-    }
+    float amax;
+    bool finite;
+#ifdef SB_Q8_X86
+    if (isa == Isa::Avx512Vnni) row_range_avx512(row, k, amax, finite);
+    else
+#endif
+      row_range(row, k, amax, finite);
     int8_t* out = q + r * k;
+    uint8_t* uout = u ? u + r * k : nullptr;
     if (!finite || !std::isfinite(127.0f / amax)) {
       // A zero (or subnormal) row multiplies to zero; a row holding NaN or infinity gives NaN, as a float product would.
       std::memset(out, 0, static_cast<size_t>(k));
+      if (uout) std::memset(uout, 0x80, static_cast<size_t>(k));
       s[r] = finite ? 0.0f : std::nanf("");
       continue;
     }
     const float inv = 127.0f / amax;
-    for (int64_t i = 0; i < k; ++i) {
-      const float v = std::nearbyint(row[i] * inv);
-      out[i] = static_cast<int8_t>(std::min(127.0f, std::max(-127.0f, v)));
-    }
+#ifdef SB_Q8_X86
+    if (isa == Isa::Avx512Vnni) quantize_avx512(row, k, inv, out, uout);
+    else if (isa == Isa::Avx2) quantize_avx2(row, k, inv, out, uout);
+    else
+#endif
+      quantize_tail(row, 0, k, inv, out, uout);
     s[r] = amax / 127.0f;
   }
 }

@@ -32,9 +32,10 @@ bool isa_available(Isa isa);
 /**
  * Quantizes M rows of K floats symmetrically: s = max|x| / 127, q = round-half-even(x * (127 / max|x|)) in
  * [-127, 127]. A row whose 127 / max|x| is not finite (all zero, or subnormal) gives s = 0 and q = 0; a row holding
- * NaN or infinity gives s = NaN and q = 0 (its outputs are NaN). Writes q [M, K] and s [M].
+ * NaN or infinity gives s = NaN and q = 0 (its outputs are NaN). Writes q [M, K], s [M] and, when u is not null,
+ * u = q XOR 0x80 [M, K] (the unsigned form the Avx512Vnni kernel multiplies). Every isa gives the same bytes.
  */
-void quantize_rows(const float* x, int64_t m, int64_t k, int8_t* q, float* s);
+void quantize_rows(Isa isa, const float* x, int64_t m, int64_t k, int8_t* q, uint8_t* u, float* s);
 
 /**
  * Y[r, n] = float(sum_k q[r, k] W[k, n]) * (scale[n] * s[r]) for panels [p0, p1) and all M rows (the sum is exact

@@ -48,9 +48,8 @@ static void check_shape(std::mt19937& rng, int64_t m, int64_t k, int64_t n) {
   for (auto& v : x) v = xd(rng);
   std::vector<int8_t> q(x.size());
   std::vector<float> s(static_cast<size_t>(m));
-  quantize_rows(x.data(), m, k, q.data(), s.data());
   std::vector<uint8_t> u(q.size());
-  for (size_t i = 0; i < q.size(); ++i) u[i] = static_cast<uint8_t>(q[i]) ^ 0x80u;
+  quantize_rows(Isa::Scalar, x.data(), m, k, q.data(), u.data(), s.data());
   // Reference: the documented formula on the unpacked weights.
   std::vector<float> want(static_cast<size_t>(m * n));
   for (int64_t r = 0; r < m; ++r)
@@ -75,34 +74,94 @@ static void check_shape(std::mt19937& rng, int64_t m, int64_t k, int64_t n) {
   }
 }
 
+/** The documented quantization, written out here independently of the library. */
+static void reference_quantize(const float* row, int64_t k, int8_t* q, float* s) {
+  float amax = 0.0f;
+  bool finite = true;
+  for (int64_t i = 0; i < k; ++i) {
+    if (!std::isfinite(row[i])) finite = false;
+    else if (std::fabs(row[i]) > amax) amax = std::fabs(row[i]);
+  }
+  const float inv = 127.0f / amax;
+  if (!finite || !std::isfinite(inv)) {
+    for (int64_t i = 0; i < k; ++i) q[i] = 0;
+    *s = finite ? 0.0f : NAN;
+    return;
+  }
+  for (int64_t i = 0; i < k; ++i) {
+    float v = std::nearbyint(row[i] * inv);
+    v = v > 127.0f ? 127.0f : v < -127.0f ? -127.0f : v;
+    q[i] = static_cast<int8_t>(v);
+  }
+  *s = amax / 127.0f;
+}
+
 static void check_quantize() {
-  // Half-way cases round to even: with max 127, x * (127/127) = x.
-  const float x[] = {127.0f, 2.5f, -2.5f, 3.5f, 0.49f, -127.0f, 1.5f, 0.0f};
-  int8_t q[8];
-  float s;
-  quantize_rows(x, 1, 8, q, &s);
-  const int8_t want[] = {127, 2, -2, 4, 0, -127, 2, 0};
-  CHECK(std::memcmp(q, want, 8) == 0, "rounding: got %d %d %d %d %d %d %d %d", q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7]);
-  CHECK(s == 1.0f, "scale %g", (double)s);
-  const float zero[4] = {0, 0, 0, 0};
-  quantize_rows(zero, 1, 4, q, &s);
-  CHECK(s == 0.0f && q[0] == 0 && q[3] == 0, "zero row");
-  const float tiny[4] = {1e-40f, 0, 0, -1e-41f};
-  quantize_rows(tiny, 1, 4, q, &s);
-  CHECK(s == 0.0f && q[0] == 0, "subnormal row gives zero");
-  const float bad[4] = {1.0f, NAN, 2.0f, 0.0f};
-  quantize_rows(bad, 1, 4, q, &s);
-  CHECK(std::isnan(s) && q[0] == 0 && q[2] == 0, "NaN row gives NaN scale");
-  const float inf[4] = {1.0f, INFINITY, 2.0f, 0.0f};
-  quantize_rows(inf, 1, 4, q, &s);
-  CHECK(std::isnan(s), "infinite row gives NaN scale");
-  // Rows are independent: each has its own scale.
-  const float two[8] = {1, -0.5f, 0.25f, 0, 100, 50, -25, 0};
-  float s2[2];
-  int8_t q2[8];
-  quantize_rows(two, 2, 4, q2, s2);
-  CHECK(q2[0] == 127 && q2[4] == 127 && q2[1] == -64 && q2[5] == 64, "per-row scales");
-  CHECK(s2[1] == 100.0f / 127.0f, "row 2 scale");
+  // Rows of 37 values (two vectors of 16 and a tail of 5, or four of 8 and 5), with the special cases placed both in
+  // the vector part and in the tail; every kernel must give the reference's bytes.
+  const int64_t k = 37;
+  std::vector<std::vector<float>> rows;
+  std::mt19937 rng(3);
+  std::normal_distribution<float> nd(0.0f, 1.0f);
+  auto base = [&] {
+    std::vector<float> r(k);
+    for (auto& v : r) v = nd(rng);
+    return r;
+  };
+  {
+    // Half-way cases round to even: with max 127, x * (127/127) = x exactly.
+    std::vector<float> r = base();
+    const float halves[] = {2.5f, -2.5f, 3.5f, 0.5f, -0.5f, 126.5f, 1.5f};
+    for (int i = 0; i < 7; ++i) { r[3 + i] = halves[i]; r[30 + (i % 7)] = halves[i]; }
+    r[20] = 127.0f;
+    r[21] = -127.0f;
+    rows.push_back(r);
+  }
+  for (int i = 0; i < 4; ++i) rows.push_back(base());
+  rows.push_back(std::vector<float>(k, 0.0f));
+  {
+    std::vector<float> r(k, 0.0f);
+    r[5] = 1e-40f;
+    r[33] = -1e-41f;
+    rows.push_back(r);
+  }
+  for (int64_t at : {int64_t(7), int64_t(34)}) {
+    std::vector<float> r = base();
+    r[at] = NAN;
+    rows.push_back(r);
+    r = base();
+    r[at] = -INFINITY;
+    rows.push_back(r);
+  }
+  const int64_t m = static_cast<int64_t>(rows.size());
+  std::vector<float> x;
+  for (auto& r : rows) x.insert(x.end(), r.begin(), r.end());
+  std::vector<int8_t> want(x.size());
+  std::vector<float> want_s(static_cast<size_t>(m));
+  for (int64_t r = 0; r < m; ++r) reference_quantize(x.data() + r * k, k, want.data() + r * k, &want_s[r]);
+  CHECK(want[3] == 2 && want[4] == -2 && want[5] == 4 && want[6] == 0 && want[7] == 0 && want[8] == 126 && want[9] == 2,
+        "reference rounds half to even");
+  CHECK(want_s[0] == 1.0f, "scale of a row with max 127");
+  CHECK(want_s[5] == 0.0f && want_s[6] == 0.0f && std::isnan(want_s[7]) && std::isnan(want_s[8]), "special rows");
+  for (Isa isa : {Isa::Scalar, Isa::Avx2, Isa::Avx512Vnni}) {
+    if (!isa_available(isa)) continue;
+    std::vector<int8_t> q(x.size(), 99);
+    std::vector<uint8_t> u(x.size(), 0);
+    std::vector<float> s(static_cast<size_t>(m), -1.0f);
+    quantize_rows(isa, x.data(), m, k, q.data(), u.data(), s.data());
+    CHECK(std::memcmp(q.data(), want.data(), q.size()) == 0, "%s: quantized bytes differ from the reference", isa_name(isa));
+    bool u_ok = true;
+    for (size_t i = 0; i < q.size(); ++i) u_ok = u_ok && u[i] == (static_cast<uint8_t>(q[i]) ^ 0x80u);
+    CHECK(u_ok, "%s: u is not q XOR 0x80", isa_name(isa));
+    for (int64_t r = 0; r < m; ++r) {
+      CHECK((std::isnan(s[r]) && std::isnan(want_s[r])) || s[r] == want_s[r], "%s: row %lld scale %g, want %g",
+            isa_name(isa), (long long)r, (double)s[r], (double)want_s[r]);
+    }
+    // Without u, the same q.
+    std::vector<int8_t> q2(x.size(), 99);
+    quantize_rows(isa, x.data(), m, k, q2.data(), nullptr, s.data());
+    CHECK(q2 == q, "%s: q depends on whether u is asked for", isa_name(isa));
+  }
 }
 
 int main() {
