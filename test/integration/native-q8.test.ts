@@ -1,6 +1,7 @@
 // The q8 variant: com.stylebridge.Q8MatMul run by the native addon, against the float graph and in the generation loop.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { readManifest } from '../../src/node/models/manifest.js';
@@ -86,6 +87,21 @@ describe('q8 variant (native addon)', { skip }, () => {
     } finally {
       g.release();
     }
+  });
+
+  test('the addon names the q8 kernel it runs, as the CPU flags predict', (t) => {
+    const status = nativeAddonStatus();
+    assert.match(status.reason, /q8 kernel (avx512-vnni|avx2|scalar)/);
+    let flags: string;
+    try {
+      flags = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('flags')) ?? '';
+    } catch {
+      return t.skip('no /proc/cpuinfo to predict the kernel from');
+    }
+    if (process.arch !== 'x64' || !flags) return t.skip(`cannot predict the kernel on ${process.arch}`);
+    const has = (f: string) => new RegExp(`\\b${f}\\b`).test(flags);
+    const want = has('avx512_vnni') && has('avx512bw') ? 'avx512-vnni' : has('avx2') ? 'avx2' : 'scalar';
+    assert.equal(status.int8Kernel, want);
   });
 
   test('a variant the package lacks, and runGraph with bad feeds, fail with stable codes', async () => {

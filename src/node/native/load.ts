@@ -20,6 +20,8 @@ export interface NativeAddonStatus {
   /** For people: what is wrong and what to do. */
   readonly reason: string;
   readonly ortVersion?: string;
+  /** The kernel of the q8 variant's Q8MatMul on this CPU ('avx512-vnni', 'avx2' or 'scalar'). */
+  readonly int8Kernel?: string;
   readonly audioIo?: boolean;
 }
 
@@ -85,7 +87,10 @@ export function nativeAddonStatus(): NativeAddonStatus {
   const path = addonPath();
   try {
     const info = loadNativeAddon().info();
-    return { available: true, path, reason: `loaded (ONNX Runtime ${info.ortVersion}, API ${info.ortApiVersion}${info.audioIo ? ', device audio I/O' : ', no device audio I/O'})`, ortVersion: info.ortVersion, audioIo: info.audioIo };
+    return {
+      available: true, path, ortVersion: info.ortVersion, audioIo: info.audioIo, int8Kernel: info.int8Kernel,
+      reason: `loaded (ONNX Runtime ${info.ortVersion}, API ${info.ortApiVersion}, q8 kernel ${info.int8Kernel}${info.audioIo ? ', device audio I/O' : ', no device audio I/O'})`,
+    };
   } catch (err) {
     const e = err as StylebridgeError;
     return { available: false, path, code: e.code, reason: e.message };
