@@ -141,6 +141,10 @@ FirstSession open_first_session(const std::string& path, const RuntimeOptions& r
     } catch (const std::exception& e) {
       out.session.reset();
       std::string msg = e.what();
+      // A provider that loaded but ran out of device memory is not "unavailable": say what happened.
+      if (want == "cuda" && looks_like_oom(msg)) {
+        throw NativeError("NATIVE_OUT_OF_MEMORY", "CUDA ran out of memory opening " + base_name(path) + ": " + msg.substr(0, 300));
+      }
       const size_t nl = msg.find('\n');
       if (nl != std::string::npos) msg = msg.substr(0, nl);
       if (msg.size() > 300) msg = msg.substr(0, 300);

@@ -9,6 +9,7 @@ import { barsLengthSamples, parseMeter } from '../../src/common/timing.js';
 import { decodeAudio, encodeWav } from '../../src/node/audio/index.js';
 import { startHost, type Host } from '../../src/node/host/index.js';
 import { TestPlugin, TestUi } from '../support/protocol-client.js';
+import { tryLoadNativeAddon } from '../../src/node/native/load.js';
 import { runCliProcess } from '../support/cli.js';
 import { materialClip, materialUnavailable } from '../material/render-material.js';
 
@@ -175,6 +176,19 @@ describe('stylebridge CLI offline', () => {
       assert.match(out.device, /^(cpu \((native|js fallback)\)|cuda)$/);
       assert.deepEqual(out.files.map((f) => f.seed), [3, 4]);
       for (const f of out.files) assert.equal(frameCount((await decodeAudio(new Uint8Array(readFileSync(f.file)))).audio), frames);
+      // The q8 variant runs in the native addon; without it the JS loop refuses it with a stable code.
+      const base = ['render', '--in', input, '--bpm', '120', '--engine', 'musicgen-style', '--model', model, '--variations', '1', '--variant', 'q8', '--json'];
+      const q8 = await runCliProcess([...base, '--out', join(dir, 'q8')]);
+      if (tryLoadNativeAddon()) {
+        assert.equal(q8.code, 0, q8.stderr);
+        assert.equal(q8.json<{ device: string }>().device, 'cpu (native)');
+      }
+      const noNative = await runCliProcess([...base, '--out', join(dir, 'q8js')], { STYLEBRIDGE_DISABLE_NATIVE: '1' });
+      assert.equal(noNative.code, 6, noNative.stderr);
+      assert.match(noNative.stderr, /MODEL_NATIVE_REQUIRED/);
+      const concat = await runCliProcess(['render', '--in', input, '--bpm', '120', '--variations', '1', '--variant', 'q8', '--out', join(dir, 'c')]);
+      assert.equal(concat.code, 2, concat.stderr);
+      assert.match(concat.stderr, /INVALID_ARGUMENT/);
       const none = await runCliProcess(['render', '--in', input, '--bpm', '120', '--engine', 'musicgen-style', '--variations', '1', '--out', join(dir, 'x')], { STYLEBRIDGE_MODELS_DIR: join(dir, 'no-models') });
       assert.notEqual(none.code, 0);
       assert.match(none.stderr, /ENGINE_MODEL_MISSING/);

@@ -105,6 +105,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--engine <name>', 'engine id (see `stylebridge doctor`)', 'concat')
     .option('--model <dir>', 'model package folder (neural engines)')
     .option('--prompt <text>', 'text prompt (engines that understand text)')
+    .option('--variant <name>', "the model's quantized LM variant: int8, int4, or q8 (native addon only); default float32")
     .option('--strength <s>', '1..6: 6 stays closest to the source, 1 is freest', parse.int(1, 6))
     .option('--cfg <a>', 'classifier-free guidance coefficient', parse.num(0, 20))
     .option('--cfg-beta <b>', 'double guidance text coefficient', parse.num(0, 20))

@@ -16,7 +16,7 @@ import { progressBar } from '../progress.js';
 
 export interface RenderOptions {
   in: string; bpm: number; meter: string; bar?: number; start?: number; sourceBars: number; bars: number; variations: number; out: string;
-  engine: string; model?: string; prompt?: string; strength?: number; cfg?: number; cfgBeta?: number; topK?: number; temperature?: number;
+  engine: string; model?: string; variant?: string; prompt?: string; strength?: number; cfg?: number; cfgBeta?: number; topK?: number; temperature?: number;
   seed: number; sampleRate?: number; format: 'wav' | 'flac'; bitDepth: '16' | '24' | '32f'; json?: boolean;
 }
 
@@ -24,7 +24,10 @@ export async function run(opts: RenderOptions, io: CliIo): Promise<number> {
   if (opts.bar !== undefined && opts.start !== undefined) throw new StylebridgeError('INVALID_ARGUMENT', 'Give --bar or --start, not both.');
   const meter = parseMeter(opts.meter);
   const model = opts.model ? resolveModel(opts.model) : undefined;
-  if (opts.engine === MUSICGEN_STYLE_ENGINE_ID && !(await registerMusicgenStyleEngine(model ? { model } : {}))) {
+  if (opts.variant !== undefined && opts.engine !== MUSICGEN_STYLE_ENGINE_ID) {
+    throw new StylebridgeError('INVALID_ARGUMENT', `--variant applies to the ${MUSICGEN_STYLE_ENGINE_ID} engine only.`);
+  }
+  if (opts.engine === MUSICGEN_STYLE_ENGINE_ID && !(await registerMusicgenStyleEngine({ ...(model ? { model } : {}), ...(opts.variant ? { variant: opts.variant } : {}) }))) {
     throw new StylebridgeError('ENGINE_MODEL_MISSING', 'The musicgen-style engine needs a model: give --model DIR, or install one with `stylebridge models add DIR`.');
   }
   const engine = getEngine(opts.engine);

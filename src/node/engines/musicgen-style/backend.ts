@@ -1,7 +1,7 @@
 // The two ways to run a package: the native addon (fast, CUDA or CPU, batched) or the JavaScript loop (CPU fallback).
 import { StylebridgeError } from '../../../common/errors.js';
 import { PackageRunner } from '../../models/generate.js';
-import type { ModelManifest } from '../../models/manifest.js';
+import { readManifest, type ModelManifest } from '../../models/manifest.js';
 import { NativeGenerator, OptimumGenerator, isOptimumFolder, nativeAddonStatus, type NativeRuntimeOptions, type OptimumModelInfo } from '../../native/index.js';
 
 export interface BackendRequest {
@@ -138,6 +138,9 @@ export async function openBackend(dir: string, options: BackendOptions = {}): Pr
     throw new StylebridgeError('NATIVE_PROVIDER_UNAVAILABLE', `CUDA needs the native addon: ${status.reason}`);
   }
   const note = forceJs ? 'JavaScript loop requested' : `native addon unavailable: ${status.reason}`;
-  const runner = await PackageRunner.open(dir, { lm: 'lm_kv', ...(variant ? { variant } : {}), ...(runtime.intraOpThreads ? { intraOpNumThreads: runtime.intraOpThreads } : {}) });
+  // lm_kv, unless the asked variant exists only for lm_fused (a q8 variant then fails with MODEL_NATIVE_REQUIRED).
+  const graphs = (await readManifest(dir)).graphs;
+  const lm = variant && !graphs.lm_kv?.variants[variant] && graphs.lm_fused?.variants[variant] ? 'lm_fused' : 'lm_kv';
+  const runner = await PackageRunner.open(dir, { lm, ...(variant ? { variant } : {}), ...(runtime.intraOpThreads ? { intraOpNumThreads: runtime.intraOpThreads } : {}) });
   return new JsBackend(runner, note);
 }
