@@ -124,6 +124,18 @@ void by_row_blocks(int64_t m, F&& f) {
 
 }  // namespace
 
+void packed_colsums(const int8_t* packed, int64_t k, int64_t n, int32_t* colsum) {
+  const int64_t groups = k / kGroup;
+  for (int64_t p = 0; p < n / kPanel; ++p) {
+    int32_t* out = colsum + p * kPanel;
+    for (int64_t c = 0; c < kPanel; ++c) out[c] = 0;
+    const int8_t* wp = packed + p * k * kPanel;
+    for (int64_t g = 0; g < groups; ++g)
+      for (int64_t c = 0; c < kPanel; ++c)
+        for (int64_t j = 0; j < kGroup; ++j) out[c] += wp[(g * kPanel + c) * kGroup + j];
+  }
+}
+
 bool isa_available(Isa isa) {
   switch (isa) {
     case Isa::Scalar: return true;

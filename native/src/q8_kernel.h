@@ -21,6 +21,9 @@ struct Weights {
   const int32_t* colsum = nullptr;
 };
 
+/** colsum[n] = sum over k of W[k, n], read from the packed layout (k, n: W's shape; colsum holds n values). */
+void packed_colsums(const int8_t* packed, int64_t k, int64_t n, int32_t* colsum);
+
 enum class Isa { Scalar, Avx2, Avx512Vnni };
 
 /** The fastest kernel this CPU runs (checked once). */

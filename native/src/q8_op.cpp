@@ -62,26 +62,30 @@ struct Q8Kernel {
       yd.back() = n;
       Ort::UnownedValue y = ctx.GetOutput(0, yd.data(), yd.size());
       if (m == 0) return nullptr;
+      // Contiguous runs of panels of about kChunkBytes of weights each, taken by the session's intra-op threads.
+      // (One task per panel was twice as slow: the threads interleave 16-column panels and contend for the counter.)
+      const int64_t panels = n / q8::kPanel;
+      const int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(panels, (k * n + kChunkBytes - 1) / kChunkBytes));
       struct Job {
         q8::Weights w;
         q8::Isa isa;
         std::vector<int8_t> q;
-        std::vector<uint8_t> u;
+        std::vector<uint8_t> u;  // q XOR 0x80, for the Avx512Vnni kernel only
         std::vector<float> s;
         int64_t m;
         float* y;
-        int64_t panels = 0, chunks = 0;
+        int64_t panels, chunks;
       } job{{k, n, b.GetTensorData<int8_t>(), sc.GetTensorData<float>(), cs.GetTensorData<int32_t>()},
-            isa, std::vector<int8_t>(static_cast<size_t>(m * k)), {}, std::vector<float>(static_cast<size_t>(m)), m,
-            y.GetTensorMutableData<float>()};
-      if (isa == q8::Isa::Avx512Vnni) job.u.resize(job.q.size());
+            isa,
+            std::vector<int8_t>(static_cast<size_t>(m * k)),
+            std::vector<uint8_t>(isa == q8::Isa::Avx512Vnni ? static_cast<size_t>(m * k) : 0),
+            std::vector<float>(static_cast<size_t>(m)),
+            m,
+            y.GetTensorMutableData<float>(),
+            panels,
+            chunks};
       q8::quantize_rows(isa, a.GetTensorData<float>(), m, k, job.q.data(), job.u.empty() ? nullptr : job.u.data(),
                         job.s.data());
-      // Contiguous runs of panels of about kChunkBytes of weights each, taken by the session's intra-op threads.
-      // (One task per panel was twice as slow: the threads interleave 16-column panels and contend for the counter.)
-      const int64_t panels = n / q8::kPanel;
-      job.chunks = std::max<int64_t>(1, std::min<int64_t>(panels, (k * n + kChunkBytes - 1) / kChunkBytes));
-      job.panels = panels;
       ctx.ParallelFor(
           [](void* p, size_t c) {
             const Job& j = *static_cast<const Job*>(p);
@@ -116,16 +120,10 @@ struct Q8Op : Ort::CustomOpBase<Q8Op, Q8Kernel, true> {
         const std::string bad = check_shapes(bd, sc.GetTensorTypeAndShapeInfo().GetShape(),
                                              cs.GetTensorTypeAndShapeInfo().GetShape());
         if (!bad.empty()) return status(ORT_INVALID_GRAPH, info.GetNodeName() + ": " + bad);
-        const int64_t panels = bd[0], groups = bd[1];
-        const int8_t* w = b.GetTensorData<int8_t>();
-        const int32_t* col = cs.GetTensorData<int32_t>();
-        std::vector<int32_t> sum(static_cast<size_t>(panels * q8::kPanel), 0);
-        for (int64_t p = 0; p < panels; ++p)
-          for (int64_t g = 0; g < groups; ++g)
-            for (int64_t c = 0; c < q8::kPanel; ++c)
-              for (int64_t j = 0; j < q8::kGroup; ++j)
-                sum[p * q8::kPanel + c] += w[((p * groups + g) * q8::kPanel + c) * q8::kGroup + j];
-        if (std::memcmp(sum.data(), col, sum.size() * sizeof(int32_t)) != 0) {
+        const int64_t n = bd[0] * q8::kPanel, k = bd[1] * q8::kGroup;
+        std::vector<int32_t> sum(static_cast<size_t>(n));
+        q8::packed_colsums(b.GetTensorData<int8_t>(), k, n, sum.data());
+        if (std::memcmp(sum.data(), cs.GetTensorData<int32_t>(), sum.size() * sizeof(int32_t)) != 0) {
           return status(ORT_INVALID_GRAPH, info.GetNodeName() + ": colsum does not match the packed weights (damaged file?)");
         }
       }

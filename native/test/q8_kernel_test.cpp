@@ -44,6 +44,9 @@ static void check_shape(std::mt19937& rng, int64_t m, int64_t k, int64_t n) {
     for (int64_t i = 0; i < k; ++i) colsum[c] += w[i * n + c];
   }
   const std::vector<int8_t> packed = pack(w, k, n);
+  std::vector<int32_t> read_back(static_cast<size_t>(n), -1);
+  packed_colsums(packed.data(), k, n, read_back.data());
+  CHECK(read_back == colsum, "packed_colsums k=%lld n=%lld differs from the unpacked column sums", (long long)k, (long long)n);
   std::vector<float> x(static_cast<size_t>(m * k));
   for (auto& v : x) v = xd(rng);
   std::vector<int8_t> q(x.size());

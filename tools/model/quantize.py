@@ -45,13 +45,18 @@ def _replace(model, rewrites, domain='com.microsoft'):
     return model
 
 
+def _int8_per_column(w):
+    """W [K, N] -> (int8 W, float scale [N]), symmetric per output column: W ~ scale * q."""
+    scale = np.maximum(np.abs(w).max(0), 1e-12) / 127.0
+    return np.clip(np.round(w / scale), -127, 127).astype(np.int8), scale
+
+
 def quantize_int8(model):
     """W [K, N] -> int8 per output column, symmetric; Y = DynamicQuantizeMatMul(A, Wq, scale, zp)."""
     rewrites = {}
     for i, (n, w) in enumerate(_matmuls(model)):
         n.name = n.name or f'mm{i}'
-        scale = np.maximum(np.abs(w).max(0), 1e-12) / 127.0
-        q = np.clip(np.round(w / scale), -127, 127).astype(np.int8)
+        q, scale = _int8_per_column(w)
         base = n.input[1]
         inits = [numpy_helper.from_array(q, base + '_q8'),
                  numpy_helper.from_array(scale.astype(np.float32), base + '_s8'),
@@ -103,8 +108,7 @@ def quantize_q8(model):
         if k % 4 or ncols % 16 or k > 32768:
             continue
         n.name = n.name or f'mm{i}'
-        scale = np.maximum(np.abs(w).max(0), 1e-12) / 127.0
-        q = np.clip(np.round(w / scale), -127, 127).astype(np.int8)
+        q, scale = _int8_per_column(w)
         base = n.input[1]
         inits = [numpy_helper.from_array(pack_q8(q), base + '_p8'),
                  numpy_helper.from_array(scale.astype(np.float32), base + '_s8'),

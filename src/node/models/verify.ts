@@ -7,7 +7,7 @@ import ort from 'onnxruntime-node';
 import { StylebridgeError, type ErrorCode } from '../../common/errors.js';
 import { GRAPH_NAMES, readManifest, type GraphName, type ModelManifest } from './manifest.js';
 import { tryLoadNativeAddon } from '../native/load.js';
-import { compareSignature, expectedSignature, usesNativeOperators, type ActualTensor, type SignatureProblem } from './signatures.js';
+import { compareSignature, expectedSignature, NATIVE_DOMAIN, usesNativeOperators, type ActualTensor, type SignatureProblem } from './signatures.js';
 import { UnigramTokenizer } from './unigram-tokenizer.js';
 
 /** Largest tokenizer file read, in bytes. */
@@ -157,7 +157,7 @@ async function verifyGraph(dir: string, manifest: ModelManifest, graph: GraphNam
     if (usesNativeOperators(message)) {
       // A graph with the addon's own operators (the q8 variant): only the addon's runtime can load it.
       const addon = tryLoadNativeAddon();
-      if (!addon) return { ...base, bytes, ok: false, unverified: 'uses the native addon\'s operators (com.stylebridge) and the addon is not available' };
+      if (!addon) return { ...base, bytes, ok: false, unverified: `uses the native addon's operators (${NATIVE_DOMAIN}) and the addon is not available` };
       try {
         const sig = await addon.inspectGraph(path);
         return signature(sig.inputs, sig.outputs, 'native');
